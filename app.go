@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/entrepairs/entrepairs/bot"
+	"github.com/entrepairs/entrepairs/charter"
+	"github.com/entrepairs/entrepairs/config"
+	"github.com/entrepairs/entrepairs/locale"
+	"github.com/entrepairs/entrepairs/store"
+)
+
+// Main is the whole program, wired: configuration, store, charters and the
+// bot. Tests run it whole on a temporary directory against a fake Telegram.
+type Main struct {
+	ConfigPath string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// LogOutput receives the logs (stderr by default).
+	LogOutput io.Writer
+	// SweepEvery and CharterPoll shorten the periodic work in tests.
+	SweepEvery  time.Duration
+	CharterPoll time.Duration
+
+	Config   *config.Config
+	Store    *store.Store
+	Charters *charter.Library
+	Bot      *bot.Bot
+	Logger   *slog.Logger
+}
+
+// InvalidConfigError lists what is wrong with the configuration.
+type InvalidConfigError struct{ Problems []config.Problem }
+
+func (e *InvalidConfigError) Error() string {
+	return fmt.Sprintf("configuration has %d problem(s)", len(e.Problems))
+}
+
+// NewMain returns a Main for the configuration file at path.
+func NewMain(path string) *Main {
+	return &Main{ConfigPath: path, Now: time.Now, LogOutput: os.Stderr}
+}
+
+// Open loads and checks everything; it fails before touching Telegram when
+// anything is wrong, naming the file and key.
+func (m *Main) Open() error {
+	cfg, problems, err := config.Load(m.ConfigPath)
+	if err != nil {
+		return err
+	}
+	problems = append(problems, fileProblems(cfg)...)
+	if len(problems) > 0 {
+		return &InvalidConfigError{Problems: problems}
+	}
+	m.Config = cfg
+	m.Logger = newLogger(m.LogOutput, cfg.Log.Level, cfg.Log.Format, cfg.Telegram.Token)
+
+	texts, err := locale.Load()
+	if err != nil {
+		return err
+	}
+	var paths []string
+	for _, g := range cfg.Groups {
+		paths = append(paths, g.Charter)
+	}
+	// The bot is created after the charters; problems found while running
+	// reach it through this indirection.
+	var b *bot.Bot
+	var bmu sync.Mutex
+	m.Charters, err = charter.NewLibrary(paths, charter.Options{
+		Interval: m.CharterPoll,
+		Logger:   m.Logger,
+		OnProblem: func(path string, err error) {
+			bmu.Lock()
+			defer bmu.Unlock()
+			if b != nil {
+				b.CharterProblem(path, err)
+			}
+		},
+		OnReload: func(c *charter.Charter) {
+			m.Logger.Info("charter reloaded", "path", c.Path, "version", c.Version)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	m.Store, err = store.Open(cfg.Storage.Path, store.Options{Timeout: time.Second})
+	if err != nil {
+		return err
+	}
+	nb, err := bot.New(bot.Deps{
+		Config: cfg, Store: m.Store, Charters: m.Charters, Texts: texts,
+		Logger: m.Logger, Now: m.Now, SweepEvery: m.SweepEvery,
+	})
+	if err != nil {
+		m.Store.Close()
+		return err
+	}
+	bmu.Lock()
+	b, m.Bot = nb, nb
+	bmu.Unlock()
+	return nil
+}
+
+// Run runs the bot and the charter watcher until ctx ends.
+func (m *Main) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := m.Charters.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			m.Logger.Error("charter watcher stopped", "err", err)
+		}
+	}()
+	err := m.Bot.Run(ctx)
+	cancel()
+	wg.Wait()
+	return err
+}
+
+// Close releases the store.
+func (m *Main) Close() error {
+	if m.Store == nil {
+		return nil
+	}
+	return m.Store.Close()
+}

@@ -1,0 +1,498 @@
+package bot
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	tele "gopkg.in/telebot.v3"
+
+	"github.com/entrepairs/entrepairs/admission"
+	"github.com/entrepairs/entrepairs/store"
+)
+
+// Button kinds. Their data is an admission id (opaque, looked up in the
+// store) and a one-word action; nothing in it is trusted beyond that.
+const (
+	btnDecision = "adm" // moderators: approve / refuse
+	btnCharter  = "chr" // the person: accept / decline the charter
+)
+
+// Deep-link payloads.
+const (
+	startAccept  = "ok_" // join-request mode: accepting opens the private chat
+	startCharter = "c_"  // restrict mode: the notice leads to the charter
+)
+
+// onJoinRequest answers a Telegram join request with the charter, at once:
+// Telegram lets the bot write to the requester for a few minutes only.
+func (b *Bot) onJoinRequest(c tele.Context) error {
+	req := c.ChatJoinRequest()
+	if req == nil || req.Sender == nil || req.Chat == nil || req.Sender.IsBot {
+		return nil
+	}
+	g, ok := b.cfg.Group(req.Chat.ID)
+	if !ok {
+		return nil
+	}
+	asked := req.Time()
+	if req.Unixtime == 0 {
+		asked = b.now()
+	}
+	a, created, err := b.st.OpenAdmission(admission.Admission{
+		GroupID: g.ChatID, GroupTitle: req.Chat.Title, UserID: req.Sender.ID,
+		Mode: admission.ByRequest, Name: displayName(req.Sender), Username: req.Sender.Username,
+		Language: req.Sender.LanguageCode, Bio: req.Bio, RequestedAt: asked, State: admission.Pending,
+	})
+	if err != nil {
+		return err
+	}
+	if !created && (!a.CharterSentAt.IsZero() || a.State != admission.Pending) {
+		b.log.Info("join request already known", "update_id", c.Update().ID, "admission", a.ID)
+		return nil
+	}
+	chatID := req.UserChatID
+	if chatID == 0 {
+		chatID = req.Sender.ID
+	}
+	b.offerCharter(a.ID, chatID, true)
+	return nil
+}
+
+// offerCharter sends the charter to the person with the buttons to accept or
+// decline it. viaLink makes the accept button a deep link, which also opens
+// the private chat (needed after a join request, whose chat closes).
+func (b *Bot) offerCharter(id string, chatID int64, viaLink bool) {
+	defer b.lock(id)()
+	a, err := b.st.Admission(id)
+	if err != nil {
+		b.log.Error("offer charter", "admission", id, "err", err)
+		return
+	}
+	g, ok := b.cfg.Group(a.GroupID)
+	if !ok {
+		return
+	}
+	lang := b.texts.Pick(a.Language, b.cfg.Language)
+	ch := b.charters.Get(g.Charter, lang)
+	if ch == nil {
+		b.log.Error("no charter loaded for group", "group", g.ChatID)
+		return
+	}
+	if _, ok := b.sendPrivate(chatID, b.texts.T(lang, "admission.charter_intro", map[string]any{"Group": b.groupTitle(a)})); !ok {
+		return
+	}
+	accept := tele.InlineButton{Text: b.texts.T(lang, "admission.btn_accept", nil)}
+	if viaLink {
+		accept.URL = b.deepLink(startAccept + a.ID)
+	} else {
+		accept.Unique, accept.Data = btnCharter, a.ID+"|yes"
+	}
+	decline := tele.InlineButton{Text: b.texts.T(lang, "admission.btn_decline", nil), Unique: btnCharter, Data: a.ID + "|no"}
+	markup := &tele.ReplyMarkup{InlineKeyboard: [][]tele.InlineButton{{accept}, {decline}}}
+	for i, part := range ch.Parts {
+		var opts []any
+		if i == len(ch.Parts)-1 {
+			opts = append(opts, markup)
+		}
+		if _, ok := b.sendPrivate(chatID, part, opts...); !ok {
+			return
+		}
+	}
+	_, err = b.st.UpdateAdmission(a.ID, func(a *admission.Admission) error {
+		a.CharterSentAt = b.now()
+		a.CharterShown = ch.Version
+		return nil
+	})
+	if err != nil {
+		b.log.Error("record charter sent", "admission", a.ID, "err", err)
+	}
+}
+
+// onStart handles /start in private, with the deep-link payloads.
+func (b *Bot) onStart(c tele.Context) error {
+	if c.Chat().Type != tele.ChatPrivate {
+		return nil
+	}
+	lang := b.lang(c)
+	payload := strings.TrimSpace(c.Message().Payload)
+	switch {
+	case strings.HasPrefix(payload, startAccept):
+		return b.acceptCharter(c, strings.TrimPrefix(payload, startAccept))
+	case strings.HasPrefix(payload, startCharter):
+		return b.showCharterFor(c, strings.TrimPrefix(payload, startCharter))
+	}
+	return c.Send(b.texts.T(lang, "start.welcome", nil), tele.ModeHTML, tele.NoPreview)
+}
+
+// ownAdmission loads the admission named in a link or button and checks it
+// belongs to whoever used it: links get forwarded.
+func (b *Bot) ownAdmission(c tele.Context, id string) (*admission.Admission, string, bool) {
+	lang := b.lang(c)
+	a, err := b.st.Admission(id)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			b.log.Error("load admission", "update_id", c.Update().ID, "err", err)
+		}
+		b.reply(c, b.texts.T(lang, "admission.unknown", nil))
+		return nil, lang, false
+	}
+	if c.Sender() == nil || a.UserID != c.Sender().ID {
+		b.log.Warn("admission link used by someone else", "update_id", c.Update().ID, "admission", id)
+		b.reply(c, b.texts.T(lang, "admission.not_yours", nil))
+		return nil, lang, false
+	}
+	return a, lang, true
+}
+
+// reply answers in the same chat: a toast for a button, a message otherwise.
+func (b *Bot) reply(c tele.Context, text string) {
+	var err error
+	if c.Callback() != nil {
+		err = b.toast(c, text)
+	} else {
+		_, err = b.send(c.Chat().ID, text)
+	}
+	if err != nil {
+		b.log.Warn("reply failed", "update_id", c.Update().ID, "err", err)
+	}
+}
+
+func (b *Bot) showCharterFor(c tele.Context, id string) error {
+	a, lang, ok := b.ownAdmission(c, id)
+	if !ok {
+		return nil
+	}
+	switch a.State {
+	case admission.Pending, admission.Declined:
+		if a.State == admission.Declined && a.Mode != admission.ByRestriction {
+			b.reply(c, b.texts.T(lang, "admission.closed", nil))
+			return nil
+		}
+		b.offerCharter(a.ID, c.Chat().ID, false)
+	default:
+		b.replyState(c, a, lang)
+	}
+	return nil
+}
+
+// replyState tells the person where their admission stands, when they use
+// an old link or button.
+func (b *Bot) replyState(c tele.Context, a *admission.Admission, lang string) {
+	key := "admission.closed"
+	switch a.State {
+	case admission.Accepted:
+		key = "admission.already_accepted"
+	case admission.Approved:
+		key = "admission.already_member"
+	}
+	b.reply(c, b.texts.T(lang, key, nil))
+}
+
+// acceptCharter records the acceptance and shows the person to the
+// moderators.
+func (b *Bot) acceptCharter(c tele.Context, id string) error {
+	a, lang, ok := b.ownAdmission(c, id)
+	if !ok {
+		return nil
+	}
+	unlock := b.lock(a.ID)
+	a, err := b.st.UpdateAdmission(a.ID, func(a *admission.Admission) error {
+		if a.CharterShown == "" {
+			if g, ok := b.cfg.Group(a.GroupID); ok {
+				if ch := b.charters.Get(g.Charter, b.texts.Pick(a.Language, b.cfg.Language)); ch != nil {
+					a.CharterShown = ch.Version
+				}
+			}
+		}
+		return a.Accept(b.now())
+	})
+	switch {
+	case errors.Is(err, admission.ErrNotPending):
+		if a.NeedsCard() {
+			b.postCard(a)
+		}
+		unlock()
+		b.replyState(c, a, lang)
+		return nil
+	case err != nil:
+		unlock()
+		return err
+	}
+	b.postCard(a)
+	unlock()
+	if c.Callback() != nil {
+		_ = b.toast(c, b.texts.T(lang, "admission.accepted_toast", nil))
+		b.closeCharterButtons(c, lang)
+	}
+	_, _ = b.sendPrivate(a.UserID, b.texts.T(lang, "admission.accepted", nil))
+	return nil
+}
+
+// closeCharterButtons replaces the accept/decline buttons under the charter
+// with a plain mark, so they cannot be tapped again.
+func (b *Bot) closeCharterButtons(c tele.Context, lang string) {
+	msg := c.Callback().Message
+	if msg == nil {
+		return
+	}
+	if _, err := b.tb.EditReplyMarkup(msg, nil); err != nil {
+		b.log.Info("could not remove charter buttons", "update_id", c.Update().ID, "err", b.scrub(err))
+	}
+}
+
+// onCharterAnswer handles the person's accept / decline buttons.
+func (b *Bot) onCharterAnswer(c tele.Context) error {
+	id, action, ok := strings.Cut(c.Callback().Data, "|")
+	if !ok || (action != "yes" && action != "no") {
+		return b.onStaleButton(c)
+	}
+	if action == "yes" {
+		return b.acceptCharter(c, id)
+	}
+	a, lang, ok := b.ownAdmission(c, id)
+	if !ok {
+		return nil
+	}
+	unlock := b.lock(a.ID)
+	a, err := b.st.UpdateAdmission(a.ID, func(a *admission.Admission) error { return a.Decline(b.now()) })
+	unlock()
+	if errors.Is(err, admission.ErrNotPending) {
+		b.replyState(c, a, lang)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_ = b.toast(c, b.texts.T(lang, "admission.declined_toast", nil))
+	b.closeCharterButtons(c, lang)
+	key := "admission.declined_restrict"
+	if a.Mode == admission.ByRequest {
+		key = "admission.declined"
+		// The person does not want to join: let the request go, so that it
+		// does not wait forever and they can ask again later.
+		if err := b.tb.DeclineJoinRequest(tele.ChatID(a.GroupID), &tele.User{ID: a.UserID}); err != nil {
+			b.log.Info("decline join request after charter refusal", "admission", a.ID, "err", b.scrub(err))
+		}
+	}
+	_, _ = b.sendPrivate(c.Chat().ID, b.texts.T(lang, key, nil))
+	return nil
+}
+
+// postCard shows an accepted admission to the moderators. The caller holds
+// the admission's lock.
+func (b *Bot) postCard(a *admission.Admission) {
+	if !a.NeedsCard() {
+		return
+	}
+	lang := b.cfg.Language
+	markup := &tele.ReplyMarkup{InlineKeyboard: [][]tele.InlineButton{{
+		{Text: b.texts.T(lang, "admission.btn_approve", nil), Unique: btnDecision, Data: a.ID + "|ok"},
+		{Text: b.texts.T(lang, "admission.btn_refuse", nil), Unique: btnDecision, Data: a.ID + "|no"},
+	}}}
+	msg, err := b.send(b.cfg.Moderation.ChatID, b.cardText(a, lang), markup)
+	if err != nil {
+		b.log.Error("post admission card", "admission", a.ID, "err", err)
+		return
+	}
+	_, err = b.st.UpdateAdmission(a.ID, func(x *admission.Admission) error {
+		x.CardChatID, x.CardMessageID = msg.Chat.ID, msg.ID
+		return nil
+	})
+	if err != nil {
+		b.log.Error("record admission card", "admission", a.ID, "err", err)
+	}
+	a.CardChatID, a.CardMessageID = msg.Chat.ID, msg.ID
+}
+
+func (b *Bot) groupTitle(a *admission.Admission) string {
+	if g, ok := b.cfg.Group(a.GroupID); ok && g.Name != "" {
+		return g.Name
+	}
+	if a.GroupTitle != "" {
+		return a.GroupTitle
+	}
+	return b.texts.T(b.cfg.Language, "group_fallback", nil)
+}
+
+// cardText is the moderators' card: who asks, for which group, since when,
+// which charter they accepted, and once decided, the outcome.
+func (b *Bot) cardText(a *admission.Admission, lang string) string {
+	data := map[string]any{
+		"Group":     b.groupTitle(a),
+		"Name":      a.Name,
+		"Username":  a.Username,
+		"Language":  a.Language,
+		"Bio":       a.Bio,
+		"Asked":     b.when(a.RequestedAt, lang),
+		"Version":   a.CharterVersion,
+		"Restrict":  a.Mode == admission.ByRestriction,
+		"Decided":   a.Decided(),
+		"Approved":  a.State == admission.Approved,
+		"By":        a.DecidedByName,
+		"At":        b.when(a.DecidedAt, lang),
+		"Failure":   a.ApplyError,
+		"Reminded":  !a.RemindedAt.IsZero(),
+		"Undecided": !a.Decided(),
+	}
+	return b.texts.T(lang, "admission.card", data)
+}
+
+// onDecision handles a moderator's approve / refuse tap. The first tap wins.
+func (b *Bot) onDecision(c tele.Context) error {
+	lang := b.cfg.Language
+	id, action, ok := strings.Cut(c.Callback().Data, "|")
+	if !ok || (action != "ok" && action != "no") {
+		return b.onStaleButton(c)
+	}
+	who := c.Sender()
+	if who == nil || !b.cfg.IsModerator(who.ID) {
+		b.log.Warn("decision refused: not a moderator", "update_id", c.Update().ID, "user_id", senderID(c))
+		return b.toast(c, b.texts.T(b.lang(c), "mod.not_allowed", nil))
+	}
+	unlock := b.lock(id)
+	defer unlock()
+	a, err := b.st.UpdateAdmission(id, func(a *admission.Admission) error {
+		return a.Decide(action == "ok", who.ID, displayName(who), b.now())
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return b.onStaleButton(c)
+	case errors.Is(err, admission.ErrAlreadyDecided):
+		return b.toast(c, b.texts.T(lang, "mod.already_decided", map[string]any{"By": a.DecidedByName}))
+	case errors.Is(err, admission.ErrNotAccepted):
+		return b.toast(c, b.texts.T(lang, "mod.not_accepted", nil))
+	case err != nil:
+		_ = b.toast(c, b.texts.T(lang, "error.generic", nil))
+		return err
+	}
+	b.log.Info("admission decided", "update_id", c.Update().ID, "admission", a.ID, "state", a.State, "by", who.ID)
+	_ = b.toast(c, b.texts.T(lang, "mod.decision_recorded", nil))
+	b.apply(a)
+	return nil
+}
+
+// apply carries a recorded decision out, step by step, each step recorded:
+// first Telegram's action, then telling the person and updating the card.
+// A crash between steps leaves the rest to the sweep. The caller holds the
+// admission's lock.
+func (b *Bot) apply(a *admission.Admission) {
+	if !a.Applied {
+		err := b.applyToTelegram(a)
+		if err != nil && !permanent(err) {
+			b.log.Warn("decision not applied yet, will retry", "admission", a.ID, "err", err)
+			return
+		}
+		failure := ""
+		if err != nil {
+			b.log.Warn("telegram refused the decision", "admission", a.ID, "err", err)
+			failure = telegramReason(err)
+		}
+		updated, uerr := b.st.UpdateAdmission(a.ID, func(x *admission.Admission) error {
+			x.Applied, x.ApplyError = true, failure
+			return nil
+		})
+		if uerr != nil {
+			b.log.Error("record applied decision", "admission", a.ID, "err", uerr)
+			return
+		}
+		*a = *updated
+	}
+	if a.Closed {
+		return
+	}
+	if a.ApplyError == "" {
+		lang := b.texts.Pick(a.Language, b.cfg.Language)
+		key := "admission.welcome"
+		if a.State == admission.Refused {
+			key = "admission.refused"
+		}
+		_, _ = b.sendPrivate(a.UserID, b.texts.T(lang, key, map[string]any{"Group": b.groupTitle(a)}))
+	}
+	if a.CardMessageID != 0 {
+		if err := b.edit(a.CardChatID, a.CardMessageID, b.cardText(a, b.cfg.Language), nil); err != nil && !permanent(err) {
+			b.log.Warn("card not updated yet, will retry", "admission", a.ID, "err", err)
+			return
+		}
+	}
+	updated, err := b.st.UpdateAdmission(a.ID, func(x *admission.Admission) error {
+		x.Closed = true
+		x.Forget()
+		return nil
+	})
+	if err != nil {
+		b.log.Error("close admission", "admission", a.ID, "err", err)
+		return
+	}
+	*a = *updated
+}
+
+func (b *Bot) applyToTelegram(a *admission.Admission) error {
+	chat := &tele.Chat{ID: a.GroupID}
+	user := &tele.User{ID: a.UserID}
+	switch {
+	case a.Mode == admission.ByRequest && a.State == admission.Approved:
+		err := b.tb.ApproveJoinRequest(chat, user)
+		if err != nil && strings.Contains(err.Error(), "USER_ALREADY_PARTICIPANT") {
+			return nil
+		}
+		return b.scrub(err)
+	case a.Mode == admission.ByRequest:
+		return b.scrub(b.tb.DeclineJoinRequest(chat, user))
+	case a.State == admission.Approved:
+		// Back to what every member of this group may do.
+		rights := tele.NoRestrictions()
+		if full, err := b.tb.ChatByID(a.GroupID); err == nil && full.Permissions != nil {
+			rights = *full.Permissions
+		} else if err != nil {
+			b.log.Warn("group permissions unknown, lifting all restrictions", "group", a.GroupID, "err", b.scrub(err))
+		}
+		return b.scrub(b.tb.Restrict(chat, &tele.ChatMember{User: user, Rights: rights}))
+	default:
+		// Telegram has no kick: a ban followed by an unban removes the
+		// person without barring them for ever.
+		if err := b.tb.Ban(chat, &tele.ChatMember{User: user}); err != nil {
+			return b.scrub(err)
+		}
+		return b.scrub(b.tb.Unban(chat, user, true))
+	}
+}
+
+// telegramReason keeps the part of a Telegram refusal worth showing to
+// moderators.
+func telegramReason(err error) string {
+	var apiErr *tele.Error
+	if errors.As(err, &apiErr) {
+		return apiErr.Description
+	}
+	return err.Error()
+}
+
+func senderID(c tele.Context) int64 {
+	if c.Sender() == nil {
+		return 0
+	}
+	return c.Sender().ID
+}
+
+// lang is the language to answer the person behind this update in.
+func (b *Bot) lang(c tele.Context) string {
+	code := ""
+	if s := c.Sender(); s != nil {
+		code = s.LanguageCode
+	}
+	return b.texts.Pick(code, b.cfg.Language)
+}
+
+// onStaleButton answers a button the bot cannot match: from an old version,
+// already purged, or forged.
+func (b *Bot) onStaleButton(c tele.Context) error {
+	b.log.Info("unknown or stale button", "update_id", c.Update().ID, "user_id", senderID(c))
+	return b.toast(c, b.texts.T(b.lang(c), "button.stale", nil))
+}
+
+// remindedBefore is a helper for the sweep: admissions waiting too long.
+func (b *Bot) overdue(now time.Time) ([]*admission.Admission, error) {
+	after := b.cfg.Moderation.ReminderAfter
+	return b.st.Admissions(func(a *admission.Admission) bool { return a.NeedsReminder(now, after) })
+}

@@ -1,0 +1,333 @@
+// Package bot is the Telegram side of entrepairs: it receives updates, runs
+// them through the rules of the other packages and sends what members and
+// moderators read.
+//
+// It is the only package that knows Telegram (through telebot). Domain rules
+// live in admission and charter; state lives in store; texts live in locale.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	tele "gopkg.in/telebot.v3"
+
+	"github.com/entrepairs/entrepairs/charter"
+	"github.com/entrepairs/entrepairs/config"
+	"github.com/entrepairs/entrepairs/locale"
+	"github.com/entrepairs/entrepairs/store"
+)
+
+// AllowedUpdates are the update kinds the bot asks Telegram for. chat_member
+// must be named explicitly: Telegram does not send it otherwise, and restrict
+// mode needs it to see newcomers.
+var AllowedUpdates = []string{
+	"message", "edited_message", "callback_query",
+	"chat_join_request", "chat_member", "my_chat_member",
+}
+
+// Deps is what the bot needs from the rest of the program.
+type Deps struct {
+	Config   *config.Config
+	Store    *store.Store
+	Charters *charter.Library
+	Texts    *locale.Texts
+	Logger   *slog.Logger
+	// Now is the clock. Tests move it to make reminders and notices due.
+	Now func() time.Time
+	// SweepEvery is how often the bot looks for work that became due:
+	// reminders, notices to delete, cards or decisions left unfinished by a
+	// crash. Default 30s.
+	SweepEvery time.Duration
+	// Workers bounds how many updates are handled at once. Default 4.
+	Workers int
+}
+
+// Bot is the running Telegram bot.
+type Bot struct {
+	cfg      *config.Config
+	st       *store.Store
+	charters *charter.Library
+	texts    *locale.Texts
+	log      *slog.Logger
+	now      func() time.Time
+	sweepInt time.Duration
+	workers  int
+
+	tb   *tele.Bot
+	api  *http.Client // ordinary calls (shared with telebot)
+	poll *http.Client // long polling: its timeout outlasts the poll
+
+	// locks serialise work on one admission (a tap, a redelivered update and
+	// the sweep may meet); striped so the table never grows.
+	locks [64]sync.Mutex
+}
+
+// New builds the bot. It does not contact Telegram: Run does, so that a
+// Telegram outage at start is retried instead of being fatal.
+func New(d Deps) (*Bot, error) {
+	if d.Config == nil || d.Store == nil || d.Charters == nil || d.Texts == nil {
+		return nil, errors.New("bot: config, store, charters and texts are required")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.SweepEvery <= 0 {
+		d.SweepEvery = 30 * time.Second
+	}
+	if d.Workers <= 0 {
+		d.Workers = 4
+	}
+	b := &Bot{
+		cfg: d.Config, st: d.Store, charters: d.Charters, texts: d.Texts,
+		log: d.Logger, now: d.Now, sweepInt: d.SweepEvery, workers: d.Workers,
+		api:  &http.Client{Timeout: 30 * time.Second},
+		poll: &http.Client{Timeout: d.Config.Telegram.PollTimeout + 15*time.Second},
+	}
+	tb, err := tele.NewBot(tele.Settings{
+		URL:   d.Config.Telegram.APIURL,
+		Token: d.Config.Telegram.Token,
+		// Updates are fetched by Run, which must know when a handler is
+		// finished before it confirms the update to Telegram.
+		Synchronous: true,
+		Offline:     true,
+		ParseMode:   tele.ModeHTML,
+		OnError:     b.onError,
+		Client:      b.api,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
+	b.tb = tb
+	b.routes()
+	return b, nil
+}
+
+func (b *Bot) routes() {
+	b.tb.Use(b.recoverer, b.knownChats)
+	b.tb.Handle(tele.OnChatJoinRequest, b.onJoinRequest)
+	b.tb.Handle(tele.OnUserJoined, b.onUserJoined)
+	b.tb.Handle(tele.OnChatMember, b.onChatMember)
+	b.tb.Handle("/start", b.onStart)
+	for _, cmd := range []string{"/charte", "/charter"} {
+		b.tb.Handle(cmd, b.onCharter)
+	}
+	for _, cmd := range []string{"/aide", "/help"} {
+		b.tb.Handle(cmd, b.onHelp)
+	}
+	for _, cmd := range []string{"/attente", "/pending"} {
+		b.tb.Handle(cmd, b.onPending)
+	}
+	b.tb.Handle(&tele.InlineButton{Unique: btnDecision}, b.onDecision)
+	b.tb.Handle(&tele.InlineButton{Unique: btnCharter}, b.onCharterAnswer)
+	b.tb.Handle(tele.OnCallback, b.onStaleButton)
+}
+
+// Username is the bot's @username, known once Run has reached Telegram.
+func (b *Bot) Username() string {
+	if b.tb.Me == nil {
+		return ""
+	}
+	return b.tb.Me.Username
+}
+
+// Run talks to Telegram until ctx ends: it identifies the bot, publishes
+// the commands menu, then polls updates and sweeps due work. It returns nil
+// on a normal stop.
+func (b *Bot) Run(ctx context.Context) error {
+	if err := b.hello(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	b.publishCommands()
+	b.log.Info("bot ready", "username", b.tb.Me.Username)
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		b.sweepLoop(ctx)
+	}()
+	b.pollLoop(ctx)
+	wg.Wait()
+	return nil
+}
+
+// hello asks Telegram who the bot is, retrying with backoff: a deployment
+// that starts while the network is down must come up by itself. A rejected
+// token is fatal, since retrying cannot fix it.
+func (b *Bot) hello(ctx context.Context) error {
+	wait := time.Second
+	for {
+		me, err := b.getMe(ctx)
+		if err == nil {
+			b.tb.Me = me
+			return nil
+		}
+		var apiErr *tele.Error
+		if errors.As(err, &apiErr) && (apiErr.Code == 401 || apiErr.Code == 404) {
+			return fmt.Errorf("telegram refused the token (check telegram.token): %w", err)
+		}
+		b.log.Warn("cannot reach telegram yet", "err", err, "retry_in", wait)
+		if !sleep(ctx, jitter(wait)) {
+			return ctx.Err()
+		}
+		wait = min(wait*2, time.Minute)
+	}
+}
+
+func (b *Bot) pollLoop(ctx context.Context) {
+	offset := 0
+	wait := time.Second
+	for ctx.Err() == nil {
+		ups, err := b.getUpdates(ctx, offset)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			var flood tele.FloodError
+			delay := wait
+			if errors.As(err, &flood) {
+				delay = time.Duration(flood.RetryAfter) * time.Second
+			} else {
+				wait = min(wait*2, 30*time.Second)
+			}
+			b.log.Warn("getUpdates failed", "err", err, "retry_in", delay)
+			sleep(ctx, jitter(delay))
+			continue
+		}
+		wait = time.Second
+		b.handleBatch(ups)
+		if n := len(ups); n > 0 {
+			// Only now is the batch confirmed to Telegram (next call's
+			// offset): a crash before this point gets it redelivered, and
+			// the handled-update ledger keeps side effects single.
+			offset = ups[n-1].ID + 1
+		}
+	}
+}
+
+// handleBatch runs the updates of one batch on a bounded pool and returns
+// when all are done.
+func (b *Bot) handleBatch(ups []tele.Update) {
+	sem := make(chan struct{}, b.workers)
+	var wg sync.WaitGroup
+	for _, u := range ups {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(u tele.Update) {
+			defer func() { <-sem; wg.Done() }()
+			b.HandleUpdate(u)
+		}(u)
+	}
+	wg.Wait()
+}
+
+// HandleUpdate handles one update once: an update id already handled (a
+// redelivery after a crash) is skipped.
+func (b *Bot) HandleUpdate(u tele.Update) {
+	if u.ID != 0 {
+		seen, err := b.st.Handled(u.ID)
+		if err != nil {
+			b.log.Error("read update ledger", "update_id", u.ID, "err", err)
+		} else if seen {
+			b.log.Info("update already handled, skipped", "update_id", u.ID)
+			return
+		}
+	}
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				b.log.Error("panic while handling update", "update_id", u.ID, "panic", r, "stack", string(debug.Stack()))
+			}
+		}()
+		b.tb.ProcessUpdate(u)
+	}()
+	if u.ID != 0 {
+		if err := b.st.MarkHandled(u.ID, b.now()); err != nil {
+			b.log.Error("write update ledger", "update_id", u.ID, "err", err)
+		}
+	}
+}
+
+func (b *Bot) onError(err error, c tele.Context) {
+	if c != nil {
+		b.log.Error("handler failed", "update_id", c.Update().ID, "err", b.scrub(err))
+		return
+	}
+	b.log.Error("telegram", "err", b.scrub(err))
+}
+
+// recoverer is the last line: a handler that panics logs and the bot goes
+// on. (telebot's middleware.Recover hands the panic to OnError without the
+// stack, which is what one needs to fix it.)
+func (b *Bot) recoverer(next tele.HandlerFunc) tele.HandlerFunc {
+	return func(c tele.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				b.log.Error("panic in handler", "update_id", c.Update().ID, "panic", r, "stack", string(debug.Stack()))
+				err = nil
+			}
+		}()
+		return next(c)
+	}
+}
+
+// knownChats drops updates from groups the bot was not configured for: the
+// bot serves its groups, the moderators' chat and private chats, nothing
+// else.
+func (b *Bot) knownChats(next tele.HandlerFunc) tele.HandlerFunc {
+	return func(c tele.Context) error {
+		chat := c.Chat()
+		if chat == nil || chat.Type == tele.ChatPrivate || chat.ID == b.cfg.Moderation.ChatID {
+			return next(c)
+		}
+		if _, ok := b.cfg.Group(chat.ID); ok {
+			return next(c)
+		}
+		b.log.Info("update from an unconfigured chat ignored", "update_id", c.Update().ID, "chat_id", chat.ID)
+		return nil
+	}
+}
+
+// lock serialises work on one admission.
+func (b *Bot) lock(id string) func() {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	m := &b.locks[h.Sum32()%uint32(len(b.locks))]
+	m.Lock()
+	return m.Unlock
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// jitter spreads retries so that several bots (or a bot and its restart)
+// do not hit Telegram in step.
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return d/2 + rand.N(d/2+1)
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/entrepairs/entrepairs/charter"
+	"github.com/entrepairs/entrepairs/config"
+)
+
+// check validates the configuration and every file it refers to, printing
+// one line per problem (file and key), and returns 0 when all is valid, 2
+// otherwise. It never contacts Telegram.
+func check(path string, stdout, stderr io.Writer) int {
+	cfg, problems, err := config.Load(path)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitInvalid
+	}
+	problems = append(problems, fileProblems(cfg)...)
+	for _, p := range problems {
+		fmt.Fprintln(stderr, p)
+	}
+	if len(problems) > 0 {
+		return exitInvalid
+	}
+	fmt.Fprintf(stdout, "%s: configuration valid (%d group(s))\n", displayPath(cfg), len(cfg.Groups))
+	return exitOK
+}
+
+// fileProblems checks the files the configuration names.
+func fileProblems(cfg *config.Config) []config.Problem {
+	var out []config.Problem
+	for i, g := range cfg.Groups {
+		if g.Charter == "" {
+			continue // already reported as a missing key
+		}
+		for _, err := range charter.Check(g.Charter) {
+			out = append(out, config.Problem{File: displayPath(cfg), Key: fmt.Sprintf("groups[%d].charter", i), Message: err.Error()})
+		}
+	}
+	return out
+}
+
+func displayPath(cfg *config.Config) string {
+	if cfg.Path == "" {
+		return "(environment)"
+	}
+	return cfg.Path
+}

@@ -1,0 +1,142 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Validate lists every mistake in the settings, so that the bot refuses to
+// start on a configuration that would fail later in front of members. It
+// needs no file: charters are read, and reported, by the code that uses
+// them. Problems name c.Path; Load names the file as the admin wrote it.
+func (c *Config) Validate() []Problem {
+	problems := c.validate()
+	for i := range problems {
+		problems[i].File = c.Path
+	}
+	return problems
+}
+
+// tokenShape is what @BotFather hands out: the bot's numeric id, a colon,
+// and about 35 characters. Checking the shape catches a token pasted with
+// quotes, a "bot" prefix or a missing end, before Telegram answers a
+// puzzling 401 or 404.
+var tokenShape = regexp.MustCompile(`^[0-9]{3,}:[A-Za-z0-9_-]{30,50}$`)
+
+func (c *Config) validate() []Problem {
+	var ps problems
+
+	switch {
+	case c.Telegram.Token == "":
+		ps.add("telegram.token", "missing: set the environment variable ENTREPAIRS_TELEGRAM_TOKEN to the token @BotFather gave you (safer than writing it in the file)")
+	case !tokenShape.MatchString(c.Telegram.Token):
+		// Never quote the value: even a malformed token is mostly secret.
+		ps.add("telegram.token", "does not look like a bot token (digits, a colon, then about 35 letters, digits, - or _); copy it again from @BotFather, without quotes, spaces or the word \"bot\"")
+	}
+	if u, err := url.Parse(c.Telegram.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		ps.add("telegram.api_url", "%s is not a web address; write one starting with https://, or remove the line to use https://api.telegram.org", show(c.Telegram.APIURL))
+	}
+	ps.nonNegative("telegram.poll_timeout", c.Telegram.PollTimeout, "30s")
+
+	if c.Storage.Path == "" {
+		ps.add("storage.path", "missing: write where the bot keeps its data, such as data/entrepairs.db")
+	}
+	if c.Timezone == "" {
+		ps.add("timezone", "missing: write a time zone name such as Europe/Paris")
+	} else if _, err := time.LoadLocation(c.Timezone); err != nil {
+		ps.add("timezone", "unknown time zone %s; write a name from the IANA list, such as Europe/Paris, Europe/Brussels or America/Montreal", show(c.Timezone))
+	}
+	ps.oneOf("language", c.Language, "fr", "en")
+
+	c.validateModeration(&ps)
+	c.validateGroups(&ps)
+
+	ps.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
+	ps.oneOf("log.format", c.Log.Format, "text", "json")
+	return ps
+}
+
+func (c *Config) validateModeration(ps *problems) {
+	switch id := c.Moderation.ChatID; {
+	case id == 0:
+		ps.add("moderation.chat_id", "missing: write the id of the moderators' private group, a negative number such as -1001234567890 (the example config.yaml explains how to find it)")
+	case id > 0:
+		// A person's chat would work for one moderator but hides every
+		// card from the others, which defeats shared moderation.
+		ps.add("moderation.chat_id", "%d is a person's id, not a group's: write the id of the moderators' private group, a negative number such as -1001234567890", id)
+	}
+	if len(c.Moderation.Moderators) == 0 {
+		ps.add("moderation.moderators", "no moderator listed: write the Telegram user id of each person allowed to act on cards, such as [123456789, 987654321]")
+	}
+	for i, id := range c.Moderation.Moderators {
+		key := fmt.Sprintf("moderation.moderators[%d]", i)
+		switch {
+		case id == 0:
+			ps.add(key, "0 is not a Telegram user id: write the moderator's id or remove the entry")
+		case id < 0:
+			ps.add(key, "%d is a group's id, not a person's: write the user id of a moderator (a positive number)", id)
+		}
+	}
+	ps.nonNegative("moderation.reminder_after", c.Moderation.ReminderAfter, "24h")
+}
+
+func (c *Config) validateGroups(ps *problems) {
+	if len(c.Groups) == 0 {
+		ps.add("groups", "no group listed: add at least one group with its chat_id and charter (see the example config.yaml)")
+	}
+	first := map[int64]int{} // chat id -> index of the group that uses it
+	for i, g := range c.Groups {
+		key := func(name string) string { return fmt.Sprintf("groups[%d].%s", i, name) }
+		switch {
+		case g.ChatID == 0:
+			ps.add(key("chat_id"), "missing: write the id of the group, a negative number such as -1001234567890")
+		case g.ChatID > 0:
+			ps.add(key("chat_id"), "%d is positive, so it is a person's id: a Telegram group id is negative, such as -1001234567890", g.ChatID)
+		case g.ChatID == c.Moderation.ChatID:
+			ps.add(key("chat_id"), "%d is the moderators' group (moderation.chat_id): members must not see the moderators' cards, so use two different groups", g.ChatID)
+		default:
+			if j, seen := first[g.ChatID]; seen {
+				ps.add(key("chat_id"), "%d is already groups[%d]: list each group once", g.ChatID, j)
+			} else {
+				first[g.ChatID] = i
+			}
+		}
+		if g.Charter == "" {
+			ps.add(key("charter"), "missing: write the path of the group's charter, a Markdown file such as charter.md")
+		}
+		ps.oneOf(key("join"), g.Join, "request", "restrict")
+		ps.nonNegative(key("notice_ttl"), g.NoticeTTL, "5m")
+	}
+}
+
+// problems collects findings; File is filled in by the caller, which knows
+// how the admin named the file.
+type problems []Problem
+
+func (ps *problems) add(key, format string, args ...any) {
+	*ps = append(*ps, Problem{Key: key, Message: fmt.Sprintf(format, args...)})
+}
+
+func (ps *problems) oneOf(key, value string, allowed ...string) {
+	if !slices.Contains(allowed, value) {
+		ps.add(key, "unknown value %s (use %s)", show(value), orList(allowed))
+	}
+}
+
+func (ps *problems) nonNegative(key string, d time.Duration, example string) {
+	if d < 0 {
+		ps.add(key, "must not be negative; write a duration such as %s", example)
+	}
+}
+
+// orList writes "a, b or c".
+func orList(words []string) string {
+	if len(words) == 1 {
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tele "gopkg.in/telebot.v3"
+
+	"github.com/entrepairs/entrepairs/tgfake"
+)
+
+// The end-to-end tests run the whole program (Main: configuration, store,
+// charters, bot) against a fake Telegram Bot API server, with a fake clock.
+
+const (
+	modChat      int64 = -1009999000001
+	requestGroup int64 = -1001111000001 // join: request
+	restrictGrp  int64 = -1002222000002 // join: restrict
+	waitFor            = 5 * time.Second
+)
+
+var (
+	mod1     = frenchUser(501, "Camille")
+	mod2     = frenchUser(502, "Dominique")
+	stranger = frenchUser(999, "Intrus")
+)
+
+func frenchUser(id int64, name string) tele.User {
+	u := tgfake.User(id, name)
+	u.LanguageCode = "fr"
+	return u
+}
+
+// clock is the fake clock the tests move.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// syncBuffer collects logs from concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+type harness struct {
+	t       *testing.T
+	api     *tgfake.Server
+	dir     string
+	cfgPath string
+	clock   *clock
+	logs    *syncBuffer
+
+	m      *Main
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// newHarness writes a configuration for two groups (one per join mode) in
+// a temporary directory, with the shipped charters, and starts the bot.
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	h := &harness{
+		t:     t,
+		api:   tgfake.NewT(t),
+		dir:   t.TempDir(),
+		clock: &clock{t: time.Date(2026, 11, 20, 17, 30, 0, 0, time.UTC)},
+		logs:  &syncBuffer{},
+	}
+	for _, name := range []string{"charter.md", "charter.en.md"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.writeFile(name, string(data))
+	}
+	h.cfgPath = h.writeFile("config.yaml", fmt.Sprintf(`
+telegram:
+  token: %q
+  api_url: %q
+  poll_timeout: 1s
+storage:
+  path: data/bot.db
+timezone: Europe/Paris
+language: fr
+moderation:
+  chat_id: %d
+  moderators: [%d, %d]
+  reminder_after: 24h
+groups:
+  - chat_id: %d
+    name: Entraide Paris
+    charter: charter.md
+    join: request
+  - chat_id: %d
+    name: Entraide Bruxelles
+    charter: charter.md
+    join: restrict
+    notice_ttl: 5m
+`, tgfake.Token, h.api.URL, modChat, mod1.ID, mod2.ID, requestGroup, restrictGrp))
+	t.Cleanup(func() {
+		h.stop()
+		if t.Failed() {
+			t.Logf("bot log:\n%s", h.logs.String())
+			t.Logf("last calls:\n%s", h.api.DumpCalls(40))
+		}
+	})
+	h.start()
+	return h
+}
+
+func (h *harness) writeFile(name, content string) string {
+	h.t.Helper()
+	path := filepath.Join(h.dir, name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		h.t.Fatal(err)
+	}
+	return path
+}
+
+// start runs the program on the harness's directory (again, after stop).
+func (h *harness) start() {
+	h.t.Helper()
+	m := NewMain(h.cfgPath)
+	m.Now = h.clock.Now
+	m.LogOutput = h.logs
+	m.SweepEvery = 20 * time.Millisecond
+	m.CharterPoll = 20 * time.Millisecond
+	if err := m.Open(); err != nil {
+		if inv, ok := err.(*InvalidConfigError); ok {
+			h.t.Fatalf("open: %v: %v", err, inv.Problems)
+		}
+		h.t.Fatalf("open: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h.m, h.cancel, h.done = m, cancel, make(chan error, 1)
+	go func() { h.done <- m.Run(ctx) }()
+}
+
+// stop ends the program as a stop signal would and closes the store.
+func (h *harness) stop() {
+	if h.m == nil {
+		return
+	}
+	h.cancel()
+	select {
+	case err := <-h.done:
+		if err != nil {
+			h.t.Errorf("run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		h.t.Error("bot did not stop within 10s")
+	}
+	if err := h.m.Close(); err != nil {
+		h.t.Errorf("close: %v", err)
+	}
+	h.m = nil
+}
+
+func (h *harness) restart() {
+	h.t.Helper()
+	h.stop()
+	h.start()
+}
+
+// push queues an update and waits until the bot has handled it (its id is
+// in the ledger), so that assertions after it see its effects.
+func (h *harness) push(u tele.Update) int {
+	h.t.Helper()
+	id := h.api.Push(u)
+	h.waitHandled(id)
+	return id
+}
+
+func (h *harness) waitHandled(id int) {
+	h.t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for time.Now().Before(deadline) {
+		if h.m != nil {
+			if ok, _ := h.m.Store.Handled(id); ok {
+				return
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.t.Fatalf("update %d not handled within %v", id, waitFor)
+}
+
+// press taps a button of a bot message and waits until it is handled.
+func (h *harness) press(msg tgfake.Message, label string, from tele.User) {
+	h.t.Helper()
+	u, err := h.api.Press(msg, label, from)
+	if err != nil {
+		h.t.Fatalf("press %q: %v\n%s", label, err, h.api.DumpChat(msg.ChatID))
+	}
+	h.push(u)
+}
+
+// say sends text as from in a chat.
+func (h *harness) say(chat *tele.Chat, from tele.User, text string) {
+	h.t.Helper()
+	h.push(h.api.UserMessage(chat, &from, text))
+}
+
+// botMessage waits for a bot message in chat containing every fragment
+// (in what users see).
+func (h *harness) botMessage(chatID int64, fragments ...string) tgfake.Message {
+	h.t.Helper()
+	return h.api.WaitBotMessage(h.t, waitFor, chatID, func(m tgfake.Message) bool {
+		for _, f := range fragments {
+			if !strings.Contains(m.Plain, f) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// startPayload extracts the deep-link payload of a URL button.
+func (h *harness) startPayload(msg tgfake.Message, label string) string {
+	h.t.Helper()
+	btn, ok := msg.Button(label)
+	if !ok || btn.URL == "" {
+		h.t.Fatalf("no URL button %q in %+v", label, msg.Buttons)
+	}
+	u, err := url.Parse(btn.URL)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if u.Host != "t.me" || u.Path != "/"+tgfake.BotUsername {
+		h.t.Errorf("deep link %s does not open the bot's private chat", btn.URL)
+	}
+	return u.Query().Get("start")
+}
+
+// toasts returns the texts of the answers to button taps.
+func (h *harness) lastToast() string {
+	calls := h.api.Calls("answerCallbackQuery")
+	if len(calls) == 0 {
+		return ""
+	}
+	return calls[len(calls)-1].String("text")
+}
+
+func countMessages(msgs []tgfake.Message, fragment string) int {
+	n := 0
+	for _, m := range msgs {
+		if strings.Contains(m.Plain, fragment) {
+			n++
+		}
+	}
+	return n
+}

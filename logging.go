@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// newLogger builds the process logger. Every record passes through
+// redact, so the bot token cannot reach the log even when a library quotes
+// a request URL in an error.
+func newLogger(w io.Writer, level, format, secret string) *slog.Logger {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		lv = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	var h slog.Handler
+	if format == "json" {
+		h = slog.NewJSONHandler(w, opts)
+	} else {
+		h = slog.NewTextHandler(w, opts)
+	}
+	if secret != "" {
+		h = redact{Handler: h, secret: secret}
+	}
+	return slog.New(h)
+}
+
+// redact replaces a secret in messages and attribute values.
+type redact struct {
+	slog.Handler
+	secret string
+}
+
+func (r redact) clean(s string) string { return strings.ReplaceAll(s, r.secret, "<token>") }
+
+func (r redact) Handle(ctx context.Context, rec slog.Record) error {
+	out := slog.NewRecord(rec.Time, rec.Level, r.clean(rec.Message), rec.PC)
+	rec.Attrs(func(a slog.Attr) bool {
+		out.AddAttrs(r.attr(a))
+		return true
+	})
+	return r.Handler.Handle(ctx, out)
+}
+
+func (r redact) attr(a slog.Attr) slog.Attr {
+	switch a.Value.Kind() {
+	case slog.KindString:
+		return slog.String(a.Key, r.clean(a.Value.String()))
+	case slog.KindGroup:
+		attrs := a.Value.Group()
+		clean := make([]any, len(attrs))
+		for i, sub := range attrs {
+			clean[i] = r.attr(sub)
+		}
+		return slog.Group(a.Key, clean...)
+	case slog.KindAny:
+		if err, ok := a.Value.Any().(error); ok {
+			return slog.String(a.Key, r.clean(err.Error()))
+		}
+		return slog.String(a.Key, r.clean(a.Value.Resolve().String()))
+	default:
+		return a
+	}
+}
+
+func (r redact) WithAttrs(attrs []slog.Attr) slog.Handler {
+	clean := make([]slog.Attr, len(attrs))
+	for i, a := range attrs {
+		clean[i] = r.attr(a)
+	}
+	return redact{Handler: r.Handler.WithAttrs(clean), secret: r.secret}
+}
+
+func (r redact) WithGroup(name string) slog.Handler {
+	return redact{Handler: r.Handler.WithGroup(name), secret: r.secret}
+}

@@ -1,0 +1,93 @@
+// Command entrepairs is a Telegram bot that keeps a peer self-support group
+// safe: charter-gated admission approved by moderators, and more.
+//
+// Usage:
+//
+//	entrepairs [run] [--config config.yaml]   run the bot (default)
+//	entrepairs check [--config config.yaml]   validate configuration and files
+//	entrepairs version                        print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	// Embedded time-zone data: the configured timezone works even on a host
+	// or image without /usr/share/zoneinfo.
+	_ "time/tzdata"
+)
+
+// version is set at build time: go build -ldflags "-X main.version=1.2.3".
+var version = "dev"
+
+func main() {
+	os.Exit(cli(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitInvalid = 2 // bad usage or invalid configuration
+)
+
+// cli runs one subcommand and returns the process exit code.
+func cli(args []string, stdout, stderr io.Writer) int {
+	cmd := "run"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("entrepairs "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", envOr("ENTREPAIRS_CONFIG", "config.yaml"), "configuration file (env ENTREPAIRS_CONFIG)")
+	if err := fs.Parse(args); err != nil {
+		return exitInvalid
+	}
+	switch cmd {
+	case "version":
+		fmt.Fprintln(stdout, "entrepairs", version)
+		return exitOK
+	case "check":
+		return check(*cfgPath, stdout, stderr)
+	case "run":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		m := NewMain(*cfgPath)
+		if err := m.Open(); err != nil {
+			var invalid *InvalidConfigError
+			if errors.As(err, &invalid) {
+				for _, p := range invalid.Problems {
+					fmt.Fprintln(stderr, p)
+				}
+				return exitInvalid
+			}
+			fmt.Fprintln(stderr, "entrepairs:", err)
+			return exitFailure
+		}
+		err := m.Run(ctx)
+		if cerr := m.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "entrepairs:", err)
+			return exitFailure
+		}
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "entrepairs: unknown command %q (use run, check or version)\n", cmd)
+		return exitInvalid
+	}
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}

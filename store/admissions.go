@@ -1,0 +1,129 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/entrepairs/entrepairs/admission"
+)
+
+// OpenAdmission returns the open admission of user in group, or creates a
+// new one from a when there is none. created tells which. It is atomic, so a
+// join request delivered twice (or a newcomer seen both as a new chat member
+// and as a chat member update) yields one admission.
+func (s *Store) OpenAdmission(a admission.Admission) (got *admission.Admission, created bool, err error) {
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		adm, members := tx.Bucket(bucketAdmissions), tx.Bucket(bucketMembers)
+		key := i64key(a.GroupID, a.UserID)
+		if id := members.Get(key); id != nil {
+			cur, err := decodeAdmission(adm.Get(id))
+			if err == nil && cur.Open() {
+				got = cur
+				return nil
+			}
+		}
+		a.ID = newID()
+		if err := putJSON(adm, []byte(a.ID), a); err != nil {
+			return err
+		}
+		if err := members.Put(key, []byte(a.ID)); err != nil {
+			return err
+		}
+		got, created = &a, true
+		return nil
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("open admission: %w", err)
+	}
+	return got, created, nil
+}
+
+// Admission returns the admission with this id, or ErrNotFound.
+func (s *Store) Admission(id string) (*admission.Admission, error) {
+	var a *admission.Admission
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketAdmissions).Get([]byte(id))
+		if v == nil {
+			return ErrNotFound
+		}
+		var err error
+		a, err = decodeAdmission(v)
+		return err
+	})
+	return a, err
+}
+
+// LatestAdmission returns the most recent admission of user in group, or
+// ErrNotFound.
+func (s *Store) LatestAdmission(groupID, userID int64) (*admission.Admission, error) {
+	var a *admission.Admission
+	err := s.db.View(func(tx *bolt.Tx) error {
+		id := tx.Bucket(bucketMembers).Get(i64key(groupID, userID))
+		if id == nil {
+			return ErrNotFound
+		}
+		v := tx.Bucket(bucketAdmissions).Get(id)
+		if v == nil {
+			return ErrNotFound
+		}
+		var err error
+		a, err = decodeAdmission(v)
+		return err
+	})
+	return a, err
+}
+
+// UpdateAdmission applies change to the admission atomically and returns the
+// result. When change returns an error nothing is written and the error is
+// returned together with the admission as it stands, so the caller can tell
+// the person what happened (for example who decided first).
+func (s *Store) UpdateAdmission(id string, change func(*admission.Admission) error) (*admission.Admission, error) {
+	var a *admission.Admission
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAdmissions)
+		v := b.Get([]byte(id))
+		if v == nil {
+			return ErrNotFound
+		}
+		var err error
+		if a, err = decodeAdmission(v); err != nil {
+			return err
+		}
+		if err := change(a); err != nil {
+			return err
+		}
+		return putJSON(b, []byte(id), a)
+	})
+	return a, err
+}
+
+// Admissions returns the admissions for which keep returns true, oldest
+// request first.
+func (s *Store) Admissions(keep func(*admission.Admission) bool) ([]*admission.Admission, error) {
+	var out []*admission.Admission
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketAdmissions).ForEach(func(_, v []byte) error {
+			a, err := decodeAdmission(v)
+			if err != nil {
+				return err
+			}
+			if keep(a) {
+				out = append(out, a)
+			}
+			return nil
+		})
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].RequestedAt.Before(out[j].RequestedAt) })
+	return out, err
+}
+
+func decodeAdmission(v []byte) (*admission.Admission, error) {
+	var a admission.Admission
+	if err := json.Unmarshal(v, &a); err != nil {
+		return nil, fmt.Errorf("decode admission: %w", err)
+	}
+	return &a, nil
+}
