@@ -48,6 +48,8 @@ type Config struct {
 	Moderation Moderation `config:"moderation"`
 	Groups     []Group    `config:"groups"`
 	Log        Log        `config:"log"`
+	// RetentionDays is how long decided flags (and their excerpt) are kept.
+	RetentionDays int `config:"retention_days" default:"30"`
 }
 
 // Telegram holds how the bot reaches the Telegram Bot API.
@@ -79,6 +81,32 @@ type Moderation struct {
 	// ReminderAfter is how long a request may wait before moderators get
 	// one reminder about it.
 	ReminderAfter time.Duration `config:"reminder_after" default:"24h"`
+	// Lexicon is an optional YAML file that extends the embedded screening
+	// vocabulary (resolved against Dir).
+	Lexicon string `config:"lexicon"`
+	// Threshold is the score from which a message is flagged; 0 uses the
+	// screener's calibrated default.
+	Threshold float64 `config:"threshold" default:"0"`
+	// AutoDeleteAbove deletes at once the messages scoring at least this
+	// (the card then says so); 0 leaves every action to a moderator.
+	AutoDeleteAbove float64 `config:"auto_delete_above" default:"0"`
+	// WarnLimit is the number of warnings from which cards suggest a ban.
+	WarnLimit int `config:"warn_limit" default:"3"`
+	// ReportsPerHour bounds how many messages one member can report.
+	ReportsPerHour int `config:"reports_per_hour" default:"5"`
+	// NewMemberWindow: a member approved less than this long ago is new,
+	// and their messages weigh more in screening.
+	NewMemberWindow time.Duration `config:"new_member_window" default:"72h"`
+	// Flood is the anti-flood rule.
+	Flood Flood `config:"flood"`
+}
+
+// Flood: a member posting more than Messages within Per gets a card in the
+// moderators' chat, and is muted for Mute when Mute is set.
+type Flood struct {
+	Messages int           `config:"messages" default:"12"` // 0 turns the rule off
+	Per      time.Duration `config:"per" default:"30s"`
+	Mute     time.Duration `config:"mute" default:"0s"`
 }
 
 // Group is one members' group the bot protects.
@@ -208,6 +236,7 @@ func (c *Config) normalize() {
 	// "//bot", which a Bot API server may answer with 404 on every call.
 	c.Telegram.APIURL = strings.TrimRight(c.Telegram.APIURL, "/")
 	c.Storage.Path = c.resolve(c.Storage.Path)
+	c.Moderation.Lexicon = c.resolve(c.Moderation.Lexicon)
 	for i := range c.Groups {
 		c.Groups[i].Join = strings.ToLower(c.Groups[i].Join)
 		c.Groups[i].Charter = c.resolve(c.Groups[i].Charter)

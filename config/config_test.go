@@ -106,15 +106,20 @@ func TestLoadReadsEverySetting(t *testing.T) {
 		Location: c.Location,
 		Language: "en",
 		Moderation: Moderation{
-			ChatID:        -1000000000001,
-			Moderators:    []int64{111111111, 222222222},
-			ReminderAfter: 12 * time.Hour,
+			ChatID:          -1000000000001,
+			Moderators:      []int64{111111111, 222222222},
+			ReminderAfter:   12 * time.Hour,
+			WarnLimit:       3,
+			ReportsPerHour:  5,
+			NewMemberWindow: 72 * time.Hour,
+			Flood:           Flood{Messages: 12, Per: 30 * time.Second},
 		},
 		Groups: []Group{
 			{ChatID: -1001234567890, Name: "Entraide", Charter: filepath.Join(dir, "charters", "entraide.md"), Join: "request", NoticeTTL: 10 * time.Minute},
 			{ChatID: -1009876543210, Charter: "/srv/charters/soir.md", Join: "restrict", NoticeTTL: 5 * time.Minute},
 		},
-		Log: Log{Level: "debug", Format: "json"},
+		Log:           Log{Level: "debug", Format: "json"},
+		RetentionDays: 30,
 	}
 	// String shows every field; it hides the token on both sides, so the
 	// token is compared on its own.
@@ -290,6 +295,20 @@ func TestProblems(t *testing.T) {
 			key: "timezone", message: `unknown time zone "Paris"`},
 		{name: "language unknown", old: "language: fr", new: "language: de",
 			key: "language", message: `unknown value "de" (use fr or en)`},
+		{name: "threshold above 1", old: "reminder_after: 24h", new: "reminder_after: 24h\n  threshold: 1.5",
+			key: "moderation.threshold", message: "out of range"},
+		{name: "threshold not a number", old: "reminder_after: 24h", new: "reminder_after: 24h\n  threshold: haut",
+			key: "moderation.threshold", message: "not a number"},
+		{name: "auto delete below threshold", old: "reminder_after: 24h", new: "reminder_after: 24h\n  threshold: 0.6\n  auto_delete_above: 0.5",
+			key: "moderation.auto_delete_above", message: "not above moderation.threshold"},
+		{name: "warn limit zero", old: "reminder_after: 24h", new: "reminder_after: 24h\n  warn_limit: 0",
+			key: "moderation.warn_limit", message: "warnings"},
+		{name: "warn limit not whole", old: "reminder_after: 24h", new: "reminder_after: 24h\n  warn_limit: 2.5",
+			key: "moderation.warn_limit", message: "not a whole number"},
+		{name: "flood window missing", old: "reminder_after: 24h", new: "reminder_after: 24h\n  flood:\n    messages: 5\n    per: 0s",
+			key: "moderation.flood.per", message: "time window"},
+		{name: "retention zero", old: "language: fr", new: "language: fr\nretention_days: 0",
+			key: "retention_days", message: "days"},
 		{name: "moderation chat id missing", old: "  chat_id: -1000000000001\n", new: "",
 			key: "moderation.chat_id", message: "missing"},
 		{name: "moderation chat id zero", old: "chat_id: -1000000000001", new: "chat_id: 0",
@@ -624,14 +643,15 @@ func TestGroupAndIsModerator(t *testing.T) {
 
 func TestValidateOnItsOwn(t *testing.T) {
 	c := &Config{
-		Path:       "/etc/entrepairs/config.yaml",
-		Telegram:   Telegram{Token: testToken, APIURL: "https://api.telegram.org"},
-		Storage:    Storage{Path: "/var/lib/entrepairs.db"},
-		Timezone:   "Europe/Paris",
-		Language:   "fr",
-		Moderation: Moderation{ChatID: -1, Moderators: []int64{1}},
-		Groups:     []Group{{ChatID: -2, Charter: "/c.md", Join: "request"}, {ChatID: -2, Charter: "/d.md", Join: "request"}},
-		Log:        Log{Level: "info", Format: "text"},
+		Path:          "/etc/entrepairs/config.yaml",
+		Telegram:      Telegram{Token: testToken, APIURL: "https://api.telegram.org"},
+		Storage:       Storage{Path: "/var/lib/entrepairs.db"},
+		Timezone:      "Europe/Paris",
+		Language:      "fr",
+		Moderation:    Moderation{ChatID: -1, Moderators: []int64{1}, WarnLimit: 3, ReportsPerHour: 5},
+		Groups:        []Group{{ChatID: -2, Charter: "/c.md", Join: "request"}, {ChatID: -2, Charter: "/d.md", Join: "request"}},
+		Log:           Log{Level: "info", Format: "text"},
+		RetentionDays: 30,
 	}
 	problems := c.Validate()
 	if len(problems) != 1 || problems[0].Key != "groups[1].chat_id" || problems[0].File != c.Path {

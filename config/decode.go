@@ -120,6 +120,18 @@ func (d *decoder) decodeField(dst reflect.Value, f reflect.StructField, get sour
 		if v, ok := d.integer(key, raw); ok {
 			dst.SetInt(v)
 		}
+	case f.Type.Kind() == reflect.Float64:
+		if v, ok := d.number(key, raw); ok {
+			dst.SetFloat(v)
+		}
+	case f.Type.Kind() == reflect.Int:
+		if v, ok := d.number(key, raw); ok {
+			if v != math.Trunc(v) {
+				d.fail(key, "%v is not a whole number; write a count such as 3", v)
+				return
+			}
+			dst.SetInt(int64(v))
+		}
 	case f.Type.Kind() == reflect.String:
 		if v, ok := d.text(key, raw); ok {
 			dst.SetString(v)
@@ -230,6 +242,31 @@ func (d *decoder) text(key string, raw any) (string, bool) {
 
 // integer accepts ids written as YAML numbers or quoted strings: both are
 // common, and a quoted id is still clearly meant.
+// number reads a plain number (a threshold, a count): YAML numbers or
+// digits in a string.
+func (d *decoder) number(key string, raw any) (float64, bool) {
+	switch x := raw.(type) {
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case uint64:
+		return float64(x), true
+	case float64:
+		return x, true
+	case string:
+		s := strings.TrimSpace(strings.Replace(x, ",", ".", 1))
+		if v, err := strconv.ParseFloat(s, 64); err == nil {
+			return v, true
+		}
+		d.fail(key, "%s is not a number; write digits, such as 0.6 or 3", show(x))
+		return 0, false
+	default:
+		d.fail(key, "expected a number, found %s", describe(raw))
+		return 0, false
+	}
+}
+
 func (d *decoder) integer(key string, raw any) (int64, bool) {
 	switch x := raw.(type) {
 	case int:
@@ -343,7 +380,8 @@ func envKeys(t reflect.Type, prefix string) []string {
 			keys = append(keys, envKeys(f.Type, prefix+name+".")...)
 		case isList(f.Type):
 			envKeys(f.Type.Elem(), "") // check the item's fields; listFromEnv reads them
-		case f.Type == durationType, f.Type == idListType, f.Type.Kind() == reflect.Int64, f.Type.Kind() == reflect.String:
+		case f.Type == durationType, f.Type == idListType, f.Type.Kind() == reflect.Int64, f.Type.Kind() == reflect.String,
+			f.Type.Kind() == reflect.Float64, f.Type.Kind() == reflect.Int:
 			keys = append(keys, prefix+name)
 		default:
 			panic(fmt.Sprintf("config: %s%s has type %s, which the decoder does not handle: add a case to decodeField", prefix, name, f.Type))

@@ -82,6 +82,33 @@ func (c *Config) validateModeration(ps *problems) {
 		}
 	}
 	ps.nonNegative("moderation.reminder_after", c.Moderation.ReminderAfter, "24h")
+	m := c.Moderation
+	if m.Threshold < 0 || m.Threshold > 1 {
+		ps.add("moderation.threshold", "%v is out of range: write a score between 0.05 and 1, such as 0.6 (or 0 for the default)", m.Threshold)
+	}
+	switch {
+	case m.AutoDeleteAbove < 0 || m.AutoDeleteAbove > 1:
+		ps.add("moderation.auto_delete_above", "%v is out of range: write a score between 0 and 1 (0 turns automatic deletion off)", m.AutoDeleteAbove)
+	case m.AutoDeleteAbove > 0 && m.Threshold > 0 && m.AutoDeleteAbove <= m.Threshold:
+		ps.add("moderation.auto_delete_above", "%v is not above moderation.threshold (%v): automatic deletion is meant for scores well above the flag threshold", m.AutoDeleteAbove, m.Threshold)
+	}
+	if m.WarnLimit < 1 {
+		ps.add("moderation.warn_limit", "%d: write how many warnings lead cards to suggest a ban, such as 3", m.WarnLimit)
+	}
+	if m.ReportsPerHour < 1 {
+		ps.add("moderation.reports_per_hour", "%d: write how many messages a member may report per hour, such as 5", m.ReportsPerHour)
+	}
+	ps.nonNegative("moderation.new_member_window", m.NewMemberWindow, "72h")
+	if m.Flood.Messages < 0 {
+		ps.add("moderation.flood.messages", "%d: write a number of messages, such as 12, or 0 to turn the rule off", m.Flood.Messages)
+	}
+	if m.Flood.Messages > 0 && m.Flood.Per <= 0 {
+		ps.add("moderation.flood.per", "write the time window of the flood rule, such as 30s")
+	}
+	ps.nonNegative("moderation.flood.mute", m.Flood.Mute, "10m")
+	if c.RetentionDays < 1 {
+		ps.add("retention_days", "%d: write how many days decided flags are kept, such as 30", c.RetentionDays)
+	}
 }
 
 func (c *Config) validateGroups(ps *problems) {

@@ -38,8 +38,9 @@ type Message struct {
 	ThreadID  int // message_thread_id (forum topic), 0 if none
 }
 
-// Button returns the first button whose text contains text
-// (case-insensitive), or false.
+// Button returns the button Press would pick for text: the one whose label
+// equals text (case-insensitive), else the only one containing it; false if
+// there is none or the choice is ambiguous.
 func (m Message) Button(text string) (Button, bool) {
 	b, err := findButton(m, text)
 	return b, err == nil

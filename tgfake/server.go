@@ -198,7 +198,7 @@ type Call struct {
 	At          time.Time         // when the request arrived
 	Status      int               // HTTP status answered (0: client went away first)
 	Error       string            // Telegram description when the answer was not ok
-	Response    string            // body answered
+	Response    string            // body answered ("" for successful getUpdates, to bound memory)
 	ContentType string            // request media type (application/json, multipart/form-data...)
 }
 
@@ -659,7 +659,9 @@ func (s *Server) handle(ctx context.Context, call *Call) reply {
 func (s *Server) recordLocked(c Call, rep reply) {
 	c.Status = rep.status
 	c.Error = rep.desc
-	c.Response = string(rep.body)
+	if rep.desc != "" || !strings.EqualFold(c.Method, "getUpdates") {
+		c.Response = string(rep.body) // delivered updates are not kept twice: memory stays flat under load
+	}
 	if rep.status == http.StatusTooManyRequests || rep.code == http.StatusTooManyRequests {
 		s.tooMany++
 	}

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -664,5 +667,84 @@ func TestConcurrentLoad(t *testing.T) {
 				t.Fatalf("bot message %+v", m)
 			}
 		}
+	}
+}
+
+// TestEncodingsAndClose checks the non-telebot encodings (form, JSON with
+// real numbers, query string) and that Close ends a pending long poll.
+func TestEncodingsAndClose(t *testing.T) {
+	s := tgfake.New()
+	defer s.Close()
+	base := s.URL + "/bot" + tgfake.Token + "/"
+
+	resp, err := http.PostForm(base+"sendMessage", url.Values{
+		"chat_id":      {"42"},
+		"text":         {"form"},
+		"reply_markup": {`{"inline_keyboard":[[{"text":"A","callback_data":"a"}]]}`},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	c := s.WaitCall(t, wait, "sendMessage", nil)
+	if !c.OK() || c.ChatID() != 42 || c.Text() != "form" || len(c.Buttons()) != 1 {
+		t.Fatalf("form call = %+v", c)
+	}
+	if _, ok := c.Params["reply_markup"].(map[string]any); !ok || c.String("reply_markup") == "" {
+		t.Fatalf("reply_markup param = %#v", c.Params["reply_markup"])
+	}
+
+	resp, err = http.Post(base+"sendMessage", "application/json", strings.NewReader(`{"chat_id":-1005,"text":"json","protect_content":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var out struct {
+		OK     bool
+		Result struct {
+			MessageID int `json:"message_id"`
+			Chat      struct {
+				ID   int64
+				Type string
+			}
+			From struct{ ID int64 }
+		}
+	}
+	if err := json.Unmarshal(body, &out); err != nil || !out.OK || out.Result.Chat.ID != -1005 ||
+		out.Result.Chat.Type != "supergroup" || out.Result.From.ID != tgfake.BotID || out.Result.MessageID != 1 {
+		t.Fatalf("json send: %v %s", err, body)
+	}
+	if c := s.Calls("sendMessage")[1]; c.Int("chat_id") != -1005 || !c.Bool("protect_content") {
+		t.Fatalf("json call raw = %v", c.Raw)
+	}
+	if m, _ := s.LastBotMessage(-1005); !m.Protected {
+		t.Fatalf("protect_content not recorded: %+v", m)
+	}
+
+	resp, err = http.Get(base + "getMe?x=1")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET getMe: %v %v", err, resp)
+	}
+	resp.Body.Close()
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r, err := http.Post(base+"getUpdates", "application/json", strings.NewReader(`{"timeout":"30"}`))
+		if err == nil {
+			r.Body.Close()
+		}
+	}()
+	time.Sleep(50 * time.Millisecond) // let the poll start waiting (test side only)
+	t0 := time.Now()
+	s.Close()
+	select {
+	case <-done:
+		if time.Since(t0) > 2*time.Second {
+			t.Fatalf("Close took %v", time.Since(t0))
+		}
+	case <-time.After(wait):
+		t.Fatal("Close did not end the long poll")
 	}
 }

@@ -456,8 +456,11 @@ func (s *Server) WaitPending(t testing.TB, timeout time.Duration, n int) {
 }
 
 // AllowedUpdates returns the allowed_updates given with the last getUpdates
-// that carried the parameter (nil if it was absent or null). A non-empty
-// list makes the server drop updates of other types, like Telegram.
+// that carried a non-null value (nil if none did; absent or null keeps the
+// previous setting, as on Telegram). A non-empty list makes the server drop
+// queued updates of other types, like Telegram. Unlike Telegram, an empty
+// list (the default) lets every type through, chat_member included, so
+// tests need not opt in to what they push.
 func (s *Server) AllowedUpdates() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -501,7 +504,8 @@ func (s *Server) getUpdates(ctx context.Context, call *Call) reply {
 	q.pollGen++
 	gen := q.pollGen
 	s.signalUpdatesLocked() // let a superseded poll notice
-	if call.Has("allowed_updates") {
+	if call.Has("allowed_updates") && call.String("allowed_updates") != "null" {
+		// Absent or null: Telegram keeps the previous setting.
 		q.allowed = allowedParam(call)
 	}
 	if q.confirm(offset) {
@@ -522,7 +526,11 @@ func (s *Server) getUpdates(ctx context.Context, call *Call) reply {
 			s.mu.Unlock()
 			return reply{desc: "client cancelled the request"}
 		}
+		before := len(q.q)
 		batch := q.take(limit)
+		if len(q.q) != before {
+			s.signalLocked() // filtered-out updates left the queue: Pending changed
+		}
 		if len(batch) > 0 || timeout == 0 || s.closed() || !time.Now().Before(deadline) {
 			s.mu.Unlock()
 			var b bytes.Buffer
@@ -626,6 +634,7 @@ type URLButtonError struct {
 	URL  string
 }
 
+// Error explains that the button is a link, and where it points.
 func (e *URLButtonError) Error() string {
 	return fmt.Sprintf("tgfake: button %q is a URL button (opens %s); pressing it sends no callback to the bot", e.Text, e.URL)
 }
