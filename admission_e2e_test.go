@@ -47,7 +47,7 @@ func TestJoinRequestApprovedByModerator(t *testing.T) {
 
 	// What the moderators see: pseudonym, @username, language, bio, group,
 	// when, charter version, two buttons.
-	for _, want := range []string{"Lou", "@lou_x", "Langue : fr", "Je veux arrêter", "Entraide Paris", "Demande du 20/11/2026", "version "} {
+	for _, want := range []string{"Lou", "@lou_x", "Langue : fr", "Je veux arrêter", "Entraide Paris", "Demande du 19/11/2026", "version "} {
 		if !strings.Contains(card.Plain, want) {
 			t.Errorf("card lacks %q:\n%s", want, card.Plain)
 		}
@@ -395,10 +395,13 @@ func TestCommandsMenuPublished(t *testing.T) {
 		}
 		return strings.Join(s, ",")
 	}
-	if got := names(fr); got != "charte,aide" {
+	if got := names(fr); got != "ressources,urgence,g,charte,signaler,aide,oubli" {
 		t.Errorf("default menu %q", got)
 	}
-	if len(en) != 2 || !strings.Contains(en[0].Description, "charter") {
+	if fr[3].Description != "Relire la charte du groupe" {
+		t.Errorf("french menu %+v", fr)
+	}
+	if len(en) != 7 || !strings.Contains(en[3].Description, "charter") {
 		t.Errorf("english menu %+v", en)
 	}
 	if got := names(mods); !strings.Contains(got, "attente") {

@@ -14,6 +14,8 @@ import (
 	"github.com/entrepairs/entrepairs/charter"
 	"github.com/entrepairs/entrepairs/config"
 	"github.com/entrepairs/entrepairs/locale"
+	"github.com/entrepairs/entrepairs/moderation"
+	"github.com/entrepairs/entrepairs/resources"
 	"github.com/entrepairs/entrepairs/store"
 )
 
@@ -29,11 +31,12 @@ type Main struct {
 	SweepEvery  time.Duration
 	CharterPoll time.Duration
 
-	Config   *config.Config
-	Store    *store.Store
-	Charters *charter.Library
-	Bot      *bot.Bot
-	Logger   *slog.Logger
+	Config    *config.Config
+	Store     *store.Store
+	Charters  *charter.Library
+	Resources *resources.Library
+	Bot       *bot.Bot
+	Logger    *slog.Logger
 }
 
 // InvalidConfigError lists what is wrong with the configuration.
@@ -91,12 +94,34 @@ func (m *Main) Open() error {
 	if err != nil {
 		return err
 	}
+	dir, err := resources.NewLibrary(cfg.Resources, resources.Options{
+		Interval: m.CharterPoll,
+		Logger:   m.Logger,
+		OnProblem: func(path string, err error) {
+			bmu.Lock()
+			defer bmu.Unlock()
+			if b != nil {
+				b.ResourcesProblem(path, err)
+			}
+		},
+		OnReload: func(*resources.Directory) { m.Logger.Info("resources reloaded", "path", cfg.Resources) },
+	})
+	if err != nil {
+		return err
+	}
+	m.Resources = dir
+	lex, err := moderation.LoadLexicon(cfg.Moderation.Lexicon)
+	if err != nil {
+		return err
+	}
+	screener := moderation.NewScreener(lex, cfg.Moderation.Threshold)
 	m.Store, err = store.Open(cfg.Storage.Path, store.Options{Timeout: time.Second})
 	if err != nil {
 		return err
 	}
 	nb, err := bot.New(bot.Deps{
-		Config: cfg, Store: m.Store, Charters: m.Charters, Texts: texts,
+		Config: cfg, Store: m.Store, Charters: m.Charters, Texts: texts, Screener: screener,
+		Resources: dir, CheckIns: cfg.CheckInRules(),
 		Logger: m.Logger, Now: m.Now, SweepEvery: m.SweepEvery,
 	})
 	if err != nil {
@@ -119,6 +144,13 @@ func (m *Main) Run(ctx context.Context) error {
 		defer wg.Done()
 		if err := m.Charters.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			m.Logger.Error("charter watcher stopped", "err", err)
+		}
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := m.Resources.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			m.Logger.Error("resources watcher stopped", "err", err)
 		}
 	}()
 	err := m.Bot.Run(ctx)

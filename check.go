@@ -6,6 +6,8 @@ import (
 
 	"github.com/entrepairs/entrepairs/charter"
 	"github.com/entrepairs/entrepairs/config"
+	"github.com/entrepairs/entrepairs/moderation"
+	"github.com/entrepairs/entrepairs/resources"
 )
 
 // check validates the configuration and every file it refers to, printing
@@ -37,6 +39,16 @@ func fileProblems(cfg *config.Config) []config.Problem {
 		}
 		for _, err := range charter.Check(g.Charter) {
 			out = append(out, config.Problem{File: displayPath(cfg), Key: fmt.Sprintf("groups[%d].charter", i), Message: err.Error()})
+		}
+	}
+	if cfg.Resources != "" {
+		for _, err := range resources.Check(cfg.Resources) {
+			out = append(out, config.Problem{File: displayPath(cfg), Key: "resources", Message: err.Error()})
+		}
+	}
+	if cfg.Moderation.Lexicon != "" {
+		for _, err := range moderation.CheckLexicon(cfg.Moderation.Lexicon) {
+			out = append(out, config.Problem{File: displayPath(cfg), Key: "moderation.lexicon", Message: err.Error()})
 		}
 	}
 	return out

@@ -18,6 +18,13 @@ func writeConfig(t *testing.T, yaml string, withCharter bool) string {
 			t.Fatal(err)
 		}
 	}
+	res, err := os.ReadFile("resources.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "resources.yaml"), res, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
@@ -64,7 +71,7 @@ func TestCheck(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeConfig(t, tt.yaml, tt.withCharter)
 			var stdout, stderr bytes.Buffer
-			code := cli([]string{"check", "--config", path}, &stdout, &stderr)
+			code := cli([]string{"check", "--config", path}, nil, &stdout, &stderr)
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.wantCode, stdout.String(), stderr.String())
 			}
@@ -93,7 +100,7 @@ func TestCheckBrokenCharterNamesTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if code := cli([]string{"check", "--config", path}, &stdout, &stderr); code != 2 {
+	if code := cli([]string{"check", "--config", path}, nil, &stdout, &stderr); code != 2 {
 		t.Fatalf("exit %d for an empty charter", code)
 	}
 	if !strings.Contains(stderr.String(), "charter.md") || !strings.Contains(stderr.String(), "empty") {
@@ -104,7 +111,7 @@ func TestCheckBrokenCharterNamesTheFile(t *testing.T) {
 func TestRunRefusesAnInvalidConfigBeforeContactingTelegram(t *testing.T) {
 	path := writeConfig(t, strings.Replace(validConfig, "moderators: [501]", "moderators: []", 1), true)
 	var stdout, stderr bytes.Buffer
-	if code := cli([]string{"run", "--config", path}, &stdout, &stderr); code != 2 {
+	if code := cli([]string{"run", "--config", path}, nil, &stdout, &stderr); code != 2 {
 		t.Fatalf("exit %d, want 2; stderr %s", code, stderr.String())
 	}
 	if !strings.Contains(stderr.String(), "moderation.moderators") {
@@ -114,11 +121,11 @@ func TestRunRefusesAnInvalidConfigBeforeContactingTelegram(t *testing.T) {
 
 func TestVersionAndUnknownCommand(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := cli([]string{"version"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "entrepairs") {
+	if code := cli([]string{"version"}, nil, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "entrepairs") {
 		t.Errorf("version: %d %q", code, stdout.String())
 	}
 	stdout.Reset()
-	if code := cli([]string{"frobnicate"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "unknown command") {
+	if code := cli([]string{"frobnicate"}, nil, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "unknown command") {
 		t.Errorf("unknown command: %d %q", code, stderr.String())
 	}
 }

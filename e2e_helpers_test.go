@@ -92,14 +92,22 @@ type harness struct {
 // a temporary directory, with the shipped charters, and starts the bot.
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWith(t, "")
+}
+
+// newHarnessWith adds moderation settings (YAML lines indented by two
+// spaces) to the harness's configuration.
+func newHarnessWith(t *testing.T, moderation string) *harness {
+	t.Helper()
 	h := &harness{
-		t:     t,
-		api:   tgfake.NewT(t),
-		dir:   t.TempDir(),
-		clock: &clock{t: time.Date(2026, 11, 20, 17, 30, 0, 0, time.UTC)},
+		t:   t,
+		api: tgfake.NewT(t),
+		dir: t.TempDir(),
+		// A Thursday: no check-in is due when a test starts.
+		clock: &clock{t: time.Date(2026, 11, 19, 12, 0, 0, 0, time.UTC)},
 		logs:  &syncBuffer{},
 	}
-	for _, name := range []string{"charter.md", "charter.en.md"} {
+	for _, name := range []string{"charter.md", "charter.en.md", "resources.yaml"} {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
@@ -119,6 +127,7 @@ moderation:
   chat_id: %d
   moderators: [%d, %d]
   reminder_after: 24h
+%s
 groups:
   - chat_id: %d
     name: Entraide Paris
@@ -129,7 +138,16 @@ groups:
     charter: charter.md
     join: restrict
     notice_ttl: 5m
-`, tgfake.Token, h.api.URL, modChat, mod1.ID, mod2.ID, requestGroup, restrictGrp))
+    region: BE
+checkins:
+  - name: vendredi
+    weekday: friday
+    time: "18:00"
+  - name: lundi
+    weekday: monday
+    time: "10:00"
+checkin_grace: 2h
+`, tgfake.Token, h.api.URL, modChat, mod1.ID, mod2.ID, moderation, requestGroup, restrictGrp))
 	t.Cleanup(func() {
 		h.stop()
 		if t.Failed() {
@@ -282,4 +300,14 @@ func countMessages(msgs []tgfake.Message, fragment string) int {
 		}
 	}
 	return n
+}
+
+// post sends a message from a member in a group, dated by the fake clock,
+// waits until it is handled, and returns it as Telegram would deliver it.
+func (h *harness) post(chat *tele.Chat, from tele.User, text string) *tele.Message {
+	h.t.Helper()
+	u := h.api.UserMessage(chat, &from, text)
+	u.Message.Unixtime = h.clock.Now().Unix()
+	h.push(u)
+	return u.Message
 }

@@ -5,6 +5,8 @@
 //
 //	entrepairs [run] [--config config.yaml]   run the bot (default)
 //	entrepairs check [--config config.yaml]   validate configuration and files
+//	entrepairs screen [--config config.yaml] [--export result.json]
+//	                                          try the screening rules on JSON Lines or a chat export
 //	entrepairs version                        print the version
 package main
 
@@ -27,7 +29,7 @@ import (
 var version = "dev"
 
 func main() {
-	os.Exit(cli(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(cli(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 // Exit codes.
@@ -38,10 +40,13 @@ const (
 )
 
 // cli runs one subcommand and returns the process exit code.
-func cli(args []string, stdout, stderr io.Writer) int {
+func cli(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := "run"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
+	}
+	if cmd == "screen" {
+		return screenCmd(args, stdin, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("entrepairs "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -80,7 +85,7 @@ func cli(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "entrepairs: unknown command %q (use run, check or version)\n", cmd)
+		fmt.Fprintf(stderr, "entrepairs: unknown command %q (use run, check, screen or version)\n", cmd)
 		return exitInvalid
 	}
 }

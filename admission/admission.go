@@ -70,6 +70,10 @@ type Admission struct {
 	Language   string `json:"language,omitempty"`
 	Bio        string `json:"bio,omitempty"`
 
+	// Signals are what screening found in the name or bio ("code|evidence"),
+	// shown as a warning on the card.
+	Signals []string `json:"signals,omitempty"`
+
 	RequestedAt time.Time `json:"requested_at"`
 	State       State     `json:"state"`
 
@@ -192,4 +196,5 @@ func (a *Admission) Forget() {
 	a.Username = ""
 	a.Bio = ""
 	a.Language = ""
+	a.Signals = nil
 }

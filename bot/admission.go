@@ -8,6 +8,8 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"github.com/entrepairs/entrepairs/admission"
+	"github.com/entrepairs/entrepairs/moderation"
+	"github.com/entrepairs/entrepairs/review"
 	"github.com/entrepairs/entrepairs/store"
 )
 
@@ -43,6 +45,7 @@ func (b *Bot) onJoinRequest(c tele.Context) error {
 		GroupID: g.ChatID, GroupTitle: req.Chat.Title, UserID: req.Sender.ID,
 		Mode: admission.ByRequest, Name: displayName(req.Sender), Username: req.Sender.Username,
 		Language: req.Sender.LanguageCode, Bio: req.Bio, RequestedAt: asked, State: admission.Pending,
+		Signals: b.screenRequester(req.Sender, req.Bio),
 	})
 	if err != nil {
 		return err
@@ -57,6 +60,27 @@ func (b *Bot) onJoinRequest(c tele.Context) error {
 	}
 	b.offerCharter(a.ID, chatID, true)
 	return nil
+}
+
+// screenRequester screens a join requester's name and bio with the same
+// rules as messages; what it finds is shown as a warning on the card,
+// never acted upon.
+func (b *Bot) screenRequester(u *tele.User, bio string) []string {
+	var out []string
+	for _, probe := range []struct {
+		text string
+		kind moderation.Kind
+	}{{displayName(u) + " " + u.Username, moderation.Name}, {bio, moderation.Bio}} {
+		if strings.TrimSpace(probe.text) == "" {
+			continue
+		}
+		if v := b.screener.Screen(probe.text, moderation.Context{Kind: probe.kind}); v.Flag {
+			for _, r := range v.Reasons {
+				out = append(out, r.Code+"|"+r.Evidence)
+			}
+		}
+	}
+	return out
 }
 
 // offerCharter sends the charter to the person with the buttons to accept or
@@ -121,6 +145,8 @@ func (b *Bot) onStart(c tele.Context) error {
 		return b.acceptCharter(c, strings.TrimPrefix(payload, startAccept))
 	case strings.HasPrefix(payload, startCharter):
 		return b.showCharterFor(c, strings.TrimPrefix(payload, startCharter))
+	case payload == startResources:
+		return b.onResources(c)
 	}
 	return c.Send(b.texts.T(lang, "start.welcome", nil), tele.ModeHTML, tele.NoPreview)
 }
@@ -333,6 +359,7 @@ func (b *Bot) cardText(a *admission.Admission, lang string) string {
 		"At":        b.when(a.DecidedAt, lang),
 		"Failure":   a.ApplyError,
 		"Reminded":  !a.RemindedAt.IsZero(),
+		"Signals":   b.signalText(a.Signals, lang),
 		"Undecided": !a.Decided(),
 	}
 	return b.texts.T(lang, "admission.card", data)
@@ -495,4 +522,14 @@ func (b *Bot) onStaleButton(c tele.Context) error {
 func (b *Bot) overdue(now time.Time) ([]*admission.Admission, error) {
 	after := b.cfg.Moderation.ReminderAfter
 	return b.st.Admissions(func(a *admission.Admission) bool { return a.NeedsReminder(now, after) })
+}
+
+// signalText renders the screening signals stored on an admission.
+func (b *Bot) signalText(signals []string, lang string) string {
+	rs := make([]review.Reason, 0, len(signals))
+	for _, s := range signals {
+		code, ev, _ := strings.Cut(s, "|")
+		rs = append(rs, review.Reason{Code: code, Evidence: ev})
+	}
+	return b.reasonText(rs, lang)
 }

@@ -21,8 +21,11 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"github.com/entrepairs/entrepairs/charter"
+	"github.com/entrepairs/entrepairs/checkin"
 	"github.com/entrepairs/entrepairs/config"
 	"github.com/entrepairs/entrepairs/locale"
+	"github.com/entrepairs/entrepairs/moderation"
+	"github.com/entrepairs/entrepairs/resources"
 	"github.com/entrepairs/entrepairs/store"
 )
 
@@ -40,6 +43,11 @@ type Deps struct {
 	Store    *store.Store
 	Charters *charter.Library
 	Texts    *locale.Texts
+	Screener *moderation.Screener
+	// Resources is the harm-reduction directory.
+	Resources *resources.Library
+	// CheckIns are the weekly check-ins to post.
+	CheckIns []checkin.CheckIn
 	Logger   *slog.Logger
 	// Now is the clock. Tests move it to make reminders and notices due.
 	Now func() time.Time
@@ -53,14 +61,22 @@ type Deps struct {
 
 // Bot is the running Telegram bot.
 type Bot struct {
-	cfg      *config.Config
-	st       *store.Store
-	charters *charter.Library
-	texts    *locale.Texts
-	log      *slog.Logger
-	now      func() time.Time
-	sweepInt time.Duration
-	workers  int
+	cfg       *config.Config
+	st        *store.Store
+	charters  *charter.Library
+	texts     *locale.Texts
+	screener  *moderation.Screener
+	review    *reviewState
+	resources *resources.Library
+	checkins  []checkin.CheckIn
+	tallies   *tallyState
+	// lastRetention is when the retention job last ran (only the sweep
+	// goroutine touches it).
+	lastRetention time.Time
+	log           *slog.Logger
+	now           func() time.Time
+	sweepInt      time.Duration
+	workers       int
 
 	tb   *tele.Bot
 	api  *http.Client // ordinary calls (shared with telebot)
@@ -74,8 +90,8 @@ type Bot struct {
 // New builds the bot. It does not contact Telegram: Run does, so that a
 // Telegram outage at start is retried instead of being fatal.
 func New(d Deps) (*Bot, error) {
-	if d.Config == nil || d.Store == nil || d.Charters == nil || d.Texts == nil {
-		return nil, errors.New("bot: config, store, charters and texts are required")
+	if d.Config == nil || d.Store == nil || d.Charters == nil || d.Texts == nil || d.Screener == nil || d.Resources == nil {
+		return nil, errors.New("bot: config, store, charters, texts, screener and resources are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
@@ -91,7 +107,10 @@ func New(d Deps) (*Bot, error) {
 	}
 	b := &Bot{
 		cfg: d.Config, st: d.Store, charters: d.Charters, texts: d.Texts,
-		log: d.Logger, now: d.Now, sweepInt: d.SweepEvery, workers: d.Workers,
+		screener: d.Screener, review: newReviewState(),
+		resources: d.Resources, checkins: d.CheckIns,
+		tallies: &tallyState{lastEdit: map[string]time.Time{}, alerted: map[string]time.Time{}},
+		log:     d.Logger, now: d.Now, sweepInt: d.SweepEvery, workers: d.Workers,
 		api:  &http.Client{Timeout: 30 * time.Second},
 		poll: &http.Client{Timeout: d.Config.Telegram.PollTimeout + 15*time.Second},
 	}
@@ -129,7 +148,31 @@ func (b *Bot) routes() {
 	for _, cmd := range []string{"/attente", "/pending"} {
 		b.tb.Handle(cmd, b.onPending)
 	}
+	for _, cmd := range []string{"/ressources", "/resources"} {
+		b.tb.Handle(cmd, b.onResources)
+	}
+	for _, cmd := range []string{"/urgence", "/emergency"} {
+		b.tb.Handle(cmd, b.onEmergency)
+	}
+	for _, cmd := range []string{"/g", "/ghb"} {
+		b.tb.Handle(cmd, b.onG)
+	}
+	for _, cmd := range []string{"/oubli", "/forget"} {
+		b.tb.Handle(cmd, b.onForget)
+	}
+	b.tb.Handle(&tele.InlineButton{Unique: btnForget}, b.onForgetButton)
+	b.tb.Handle(&tele.InlineButton{Unique: btnResources}, b.onResourcesButton)
+	b.tb.Handle(&tele.InlineButton{Unique: btnMood}, b.onMood)
+	b.tb.Handle(&tele.InlineButton{Unique: btnAlert}, b.onAlert)
+	for _, cmd := range []string{"/signaler", "/report"} {
+		b.tb.Handle(cmd, b.onReport)
+	}
+	for _, ev := range []string{tele.OnText, tele.OnMedia, tele.OnEdited} {
+		b.tb.Handle(ev, b.onGroupMessage)
+	}
 	b.tb.Handle(&tele.InlineButton{Unique: btnDecision}, b.onDecision)
+	b.tb.Handle(&tele.InlineButton{Unique: btnFlag}, b.onFlagAction)
+	b.tb.Handle(&tele.InlineButton{Unique: btnDigest}, b.onDigestAction)
 	b.tb.Handle(&tele.InlineButton{Unique: btnCharter}, b.onCharterAnswer)
 	b.tb.Handle(tele.OnCallback, b.onStaleButton)
 }
@@ -156,10 +199,14 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.log.Info("bot ready", "username", b.tb.Me.Username)
 
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		b.sweepLoop(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		b.reviewLoop(ctx)
 	}()
 	b.pollLoop(ctx)
 	wg.Wait()

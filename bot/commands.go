@@ -12,7 +12,7 @@ import (
 // moderators' chat (a chat-scoped menu replaces the default one there, so it
 // repeats the member commands).
 var (
-	memberCommands    = []string{"charte", "aide"}
+	memberCommands    = []string{"ressources", "urgence", "g", "charte", "signaler", "aide", "oubli"}
 	moderatorCommands = []string{"attente"}
 )
 
@@ -38,7 +38,11 @@ func (b *Bot) publishCommands() {
 func (b *Bot) commandList(lang string, names []string) []tele.Command {
 	out := make([]tele.Command, 0, len(names))
 	for _, n := range names {
-		out = append(out, tele.Command{Text: n, Description: b.texts.T(lang, "commands."+n, nil)})
+		key := "commands." + n
+		if !b.texts.Has(lang, key) {
+			key = "resources.cmd_" + n
+		}
+		out = append(out, tele.Command{Text: n, Description: b.texts.T(lang, key, nil)})
 	}
 	return out
 }

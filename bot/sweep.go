@@ -40,9 +40,11 @@ func (b *Bot) Sweep() {
 	}
 	b.remind(now)
 	b.dropNotices(now)
-	if _, err := b.st.PruneHandled(now.Add(-handledMemory)); err != nil {
-		b.log.Error("sweep: prune handled updates", "err", err)
-	}
+	b.sweepReview(now)
+	b.runCheckIns(now)
+	b.sweepCheckIns(now)
+	b.dropEphemeral(now)
+	b.retain(now)
 }
 
 func (b *Bot) finish(id string) {

@@ -50,6 +50,23 @@ type Config struct {
 	Log        Log        `config:"log"`
 	// RetentionDays is how long decided flags (and their excerpt) are kept.
 	RetentionDays int `config:"retention_days" default:"30"`
+	// Resources is the harm-reduction directory file (resolved against Dir).
+	Resources string `config:"resources" default:"resources.yaml"`
+	// CheckIns are the weekly messages posted in the groups.
+	CheckIns []CheckIn `config:"checkins"`
+	// CheckInGrace: a check-in missed while the bot was down is still
+	// posted if the bot is back within this long, skipped otherwise.
+	CheckInGrace time.Duration `config:"checkin_grace" default:"2h"`
+}
+
+// CheckIn is one weekly check-in as written in the file; the checkin
+// package interprets it.
+type CheckIn struct {
+	Name    string  `config:"name"`
+	Weekday string  `config:"weekday"` // monday … sunday, or lundi … dimanche
+	Time    string  `config:"time"`    // local wall time, 18:30
+	Groups  []int64 `config:"groups"`  // empty: every group
+	Text    string  `config:"text"`    // locale key prefix of its texts, default checkins.<name>
 }
 
 // Telegram holds how the bot reaches the Telegram Bot API.
@@ -118,6 +135,9 @@ type Group struct {
 	// "restrict": newcomers get in but cannot write until they accept the
 	// charter.
 	Join string `config:"join" default:"request"`
+	// Region is where most members live: the default region of resources
+	// and emergency numbers (FR, BE, CH, CA, UK or online).
+	Region string `config:"region" default:"FR"`
 	// NoticeTTL is how long the restrict-mode notice stays in the group:
 	// long enough for the newcomer to read it, short enough not to clutter
 	// the conversation.
@@ -237,6 +257,7 @@ func (c *Config) normalize() {
 	c.Telegram.APIURL = strings.TrimRight(c.Telegram.APIURL, "/")
 	c.Storage.Path = c.resolve(c.Storage.Path)
 	c.Moderation.Lexicon = c.resolve(c.Moderation.Lexicon)
+	c.Resources = c.resolve(c.Resources)
 	for i := range c.Groups {
 		c.Groups[i].Join = strings.ToLower(c.Groups[i].Join)
 		c.Groups[i].Charter = c.resolve(c.Groups[i].Charter)

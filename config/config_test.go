@@ -115,11 +115,13 @@ func TestLoadReadsEverySetting(t *testing.T) {
 			Flood:           Flood{Messages: 12, Per: 30 * time.Second},
 		},
 		Groups: []Group{
-			{ChatID: -1001234567890, Name: "Entraide", Charter: filepath.Join(dir, "charters", "entraide.md"), Join: "request", NoticeTTL: 10 * time.Minute},
-			{ChatID: -1009876543210, Charter: "/srv/charters/soir.md", Join: "restrict", NoticeTTL: 5 * time.Minute},
+			{ChatID: -1001234567890, Name: "Entraide", Charter: filepath.Join(dir, "charters", "entraide.md"), Join: "request", Region: "FR", NoticeTTL: 10 * time.Minute},
+			{ChatID: -1009876543210, Charter: "/srv/charters/soir.md", Join: "restrict", Region: "FR", NoticeTTL: 5 * time.Minute},
 		},
 		Log:           Log{Level: "debug", Format: "json"},
 		RetentionDays: 30,
+		Resources:     filepath.Join(dir, "resources.yaml"),
+		CheckInGrace:  2 * time.Hour,
 	}
 	// String shows every field; it hides the token on both sides, so the
 	// token is compared on its own.
@@ -212,7 +214,7 @@ func TestEnvironmentOverridesFile(t *testing.T) {
 		{"group appended at the list's length", map[string]string{
 			"ENTREPAIRS_GROUPS_2_CHAT_ID": "-100333", "ENTREPAIRS_GROUPS_2_CHARTER": "trois.md", "ENTREPAIRS_GROUPS_2_NOTICE_TTL": "1m"},
 			func(c *Config) any { return fmt.Sprintf("%d %+v", len(c.Groups), c.Groups[2]) },
-			fmt.Sprintf("3 %+v", Group{ChatID: -100333, Charter: filepath.Join(dir, "trois.md"), Join: "request", NoticeTTL: time.Minute})},
+			fmt.Sprintf("3 %+v", Group{ChatID: -100333, Charter: filepath.Join(dir, "trois.md"), Join: "request", Region: "FR", NoticeTTL: time.Minute})},
 		{"two groups appended", map[string]string{
 			"ENTREPAIRS_GROUPS_3_CHAT_ID": "-100444", "ENTREPAIRS_GROUPS_3_CHARTER": "quatre.md",
 			"ENTREPAIRS_GROUPS_2_CHAT_ID": "-100333", "ENTREPAIRS_GROUPS_2_CHARTER": "trois.md"},
@@ -372,7 +374,7 @@ func TestProblems(t *testing.T) {
 			key: "log.level", message: `unknown value "verbose" (use debug, info, warn or error)`},
 		{name: "log format unknown", old: "format: text", new: "format: xml",
 			key: "log.format", message: `unknown value "xml" (use text or json)`},
-		{name: "unknown sections are tolerated", old: "log:", new: "checkins:\n  every: 168h\nlog:"},
+		{name: "unknown sections are tolerated", old: "log:", new: "statistics:\n  every: 168h\nlog:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -649,9 +651,10 @@ func TestValidateOnItsOwn(t *testing.T) {
 		Timezone:      "Europe/Paris",
 		Language:      "fr",
 		Moderation:    Moderation{ChatID: -1, Moderators: []int64{1}, WarnLimit: 3, ReportsPerHour: 5},
-		Groups:        []Group{{ChatID: -2, Charter: "/c.md", Join: "request"}, {ChatID: -2, Charter: "/d.md", Join: "request"}},
+		Groups:        []Group{{ChatID: -2, Charter: "/c.md", Join: "request", Region: "FR"}, {ChatID: -2, Charter: "/d.md", Join: "request", Region: "BE"}},
 		Log:           Log{Level: "info", Format: "text"},
 		RetentionDays: 30,
+		Resources:     "/r.yaml",
 	}
 	problems := c.Validate()
 	if len(problems) != 1 || problems[0].Key != "groups[1].chat_id" || problems[0].File != c.Path {

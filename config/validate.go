@@ -1,6 +1,8 @@
 package config
 
 import (
+	"github.com/entrepairs/entrepairs/checkin"
+
 	"fmt"
 	"net/url"
 	"regexp"
@@ -106,6 +108,10 @@ func (c *Config) validateModeration(ps *problems) {
 		ps.add("moderation.flood.per", "write the time window of the flood rule, such as 30s")
 	}
 	ps.nonNegative("moderation.flood.mute", m.Flood.Mute, "10m")
+	c.validateCheckIns(ps)
+	if c.Resources == "" {
+		ps.add("resources", "missing: write the path of the resources directory, such as resources.yaml")
+	}
 	if c.RetentionDays < 1 {
 		ps.add("retention_days", "%d: write how many days decided flags are kept, such as 30", c.RetentionDays)
 	}
@@ -136,6 +142,7 @@ func (c *Config) validateGroups(ps *problems) {
 			ps.add(key("charter"), "missing: write the path of the group's charter, a Markdown file such as charter.md")
 		}
 		ps.oneOf(key("join"), g.Join, "request", "restrict")
+		ps.oneOf(key("region"), g.Region, "FR", "BE", "CH", "CA", "UK", "online")
 		ps.nonNegative(key("notice_ttl"), g.NoticeTTL, "5m")
 	}
 }
@@ -166,4 +173,53 @@ func orList(words []string) string {
 		return words[0]
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+func (c *Config) validateCheckIns(ps *problems) {
+	ps.nonNegative("checkin_grace", c.CheckInGrace, "2h")
+	seen := map[string]int{}
+	for i, ci := range c.CheckIns {
+		key := func(name string) string { return fmt.Sprintf("checkins[%d].%s", i, name) }
+		switch {
+		case ci.Name == "":
+			ps.add(key("name"), "missing: give each check-in a short name such as vendredi")
+		case strings.Trim(ci.Name, "abcdefghijklmnopqrstuvwxyz0123456789_-") != "":
+			ps.add(key("name"), "%s: use lower-case letters, digits, - or _ only, such as vendredi", show(ci.Name))
+		default:
+			if j, dup := seen[ci.Name]; dup {
+				ps.add(key("name"), "%s is already checkins[%d]: each check-in needs its own name", show(ci.Name), j)
+			}
+			seen[ci.Name] = i
+		}
+		if _, ok := checkin.ParseWeekday(ci.Weekday); !ok {
+			ps.add(key("weekday"), "%s is not a day: write monday … sunday (or lundi … dimanche)", show(ci.Weekday))
+		}
+		if _, _, ok := checkin.ParseClock(ci.Time); !ok {
+			ps.add(key("time"), "%s is not a time of day: write it as 18:30", show(ci.Time))
+		}
+		for j, g := range ci.Groups {
+			if _, ok := c.Group(g); !ok {
+				ps.add(fmt.Sprintf("checkins[%d].groups[%d]", i, j), "%d is not one of the groups listed under groups", g)
+			}
+		}
+	}
+}
+
+// CheckInRules returns the configured check-ins for the checkin package.
+// Entries that do not parse are left out (Validate reports them).
+func (c *Config) CheckInRules() []checkin.CheckIn {
+	var out []checkin.CheckIn
+	for _, ci := range c.CheckIns {
+		day, ok1 := checkin.ParseWeekday(ci.Weekday)
+		h, m, ok2 := checkin.ParseClock(ci.Time)
+		if !ok1 || !ok2 || ci.Name == "" {
+			continue
+		}
+		text := ci.Text
+		if text == "" {
+			text = "checkins." + ci.Name
+		}
+		out = append(out, checkin.CheckIn{Name: ci.Name, Weekday: day, Hour: h, Minute: m, Groups: ci.Groups, TextKey: text})
+	}
+	return out
 }

@@ -1,6 +1,8 @@
 // Package locale is the one home of every text a member or moderator reads.
 //
-// Texts live in fr.yaml and en.yaml beside this file, embedded in the binary.
+// Texts live in fr.yaml and en.yaml beside this file, embedded in the binary;
+// a capability with many texts may keep them in its own <topic>.<lang>.yaml
+// (such as resources.fr.yaml), merged into the same language.
 // Each text is an html/template rendered for Telegram's HTML parse mode, so
 // values passed in (pseudonyms, bios, group names) are escaped.
 //
@@ -55,18 +57,27 @@ func Load() (*Texts, error) {
 		if err := yaml.Unmarshal(data, &tree); err != nil {
 			return nil, fmt.Errorf("locale %s: %w", name, err)
 		}
-		lang := strings.TrimSuffix(name, ".yaml")
+		base := strings.TrimSuffix(name, ".yaml")
+		lang := base[strings.LastIndex(base, ".")+1:]
+		root := t.langs[lang]
+		if root == nil {
+			root = template.New(lang)
+			t.langs[lang] = root
+		}
 		flat := map[string]string{}
 		flatten("", tree, flat)
-		root := template.New(lang)
 		for key, text := range flat {
+			if root.Lookup(key) != nil {
+				return nil, fmt.Errorf("locale %s: key %s is defined twice for %s", name, key, lang)
+			}
 			if _, err := root.New(key).Parse(strings.TrimRight(text, "\n")); err != nil {
 				return nil, fmt.Errorf("locale %s: key %s: %w", name, key, err)
 			}
 			t.keys[lang] = append(t.keys[lang], key)
 		}
+	}
+	for lang := range t.keys {
 		sort.Strings(t.keys[lang])
-		t.langs[lang] = root
 	}
 	if t.langs[Default] == nil {
 		return nil, fmt.Errorf("locale: no %s.yaml", Default)

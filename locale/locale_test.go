@@ -32,7 +32,7 @@ func TestEveryLanguageHasEveryKey(t *testing.T) {
 // typo in a key fails here instead of showing a member the key itself.
 func TestKeysUsedInCodeExist(t *testing.T) {
 	texts := MustLoad()
-	re := regexp.MustCompile(`\.T\([^,()]+,\s*"([a-z_]+(?:\.[a-z_]+)*)"`)
+	re := regexp.MustCompile(`\.T\([^,()]+,\s*"([a-z][a-z_]*(?:\.[a-z_]*[a-z])+)"`)
 	files, _ := filepath.Glob("../*/*.go")
 	found := 0
 	for _, f := range files {

@@ -28,7 +28,15 @@ var (
 	bucketAdmissions = []byte("admissions")
 	bucketMembers    = []byte("members")
 	bucketUpdates    = []byte("updates")
+	bucketFlags      = []byte("flags")
+	bucketFlagIndex  = []byte("flag_by_message")
+	bucketDigests    = []byte("digests")
+	bucketSanctions  = []byte("sanctions")
+	bucketCheckIns   = []byte("checkins")
+	bucketPrefs      = []byte("prefs")
+	bucketEphemeral  = []byte("ephemeral")
 	keySchema        = []byte("schema_version")
+	keySalt          = []byte("salt")
 )
 
 // Options tune Open.
@@ -40,7 +48,8 @@ type Options struct {
 
 // Store is the bot's state. It is safe for concurrent use.
 type Store struct {
-	db *bolt.DB
+	db   *bolt.DB
+	salt []byte
 }
 
 // Open opens (or creates) the data file at path. The directory is created
@@ -70,7 +79,7 @@ func Open(path string, opt Options) (*Store, error) {
 
 func (s *Store) init() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketAdmissions, bucketMembers, bucketUpdates} {
+		for _, name := range [][]byte{bucketMeta, bucketAdmissions, bucketMembers, bucketUpdates, bucketFlags, bucketFlagIndex, bucketDigests, bucketSanctions, bucketCheckIns, bucketPrefs, bucketEphemeral} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -79,6 +88,19 @@ func (s *Store) init() error {
 		if v := meta.Get(keySchema); v != nil {
 			if n := binary.BigEndian.Uint64(v); n > SchemaVersion {
 				return fmt.Errorf("%w (schema %d, this version knows %d)", ErrSchema, n, SchemaVersion)
+			}
+		}
+		// The salt keys sanctions by a hash of the user id: it never leaves
+		// the file, so the hashes cannot be matched against known ids.
+		if v := meta.Get(keySalt); v != nil {
+			s.salt = append([]byte(nil), v...)
+		} else {
+			s.salt = make([]byte, 32)
+			if _, err := rand.Read(s.salt); err != nil {
+				return err
+			}
+			if err := meta.Put(keySalt, s.salt); err != nil {
+				return err
 			}
 		}
 		return meta.Put(keySchema, u64(SchemaVersion))

@@ -11,6 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/entrepairs/entrepairs/admission"
+	"github.com/entrepairs/entrepairs/review"
 )
 
 // open opens a store on a real file and checks the file's consistency when
@@ -202,5 +203,140 @@ func TestHandledUpdates(t *testing.T) {
 		if seen, _ := s.Handled(id); seen != want {
 			t.Errorf("update %d seen=%v want %v", id, seen, want)
 		}
+	}
+}
+
+func TestFlagOncePerMessage(t *testing.T) {
+	s, _ := open(t)
+	f := review.Flag{Source: review.Screened, GroupID: -100, MessageID: 9, UserID: 7, Excerpt: "dispo"}
+	a, created, err := s.CreateFlag(f)
+	if err != nil || !created {
+		t.Fatal(err, created)
+	}
+	f.Source = review.Reported
+	b, created, err := s.CreateFlag(f)
+	if err != nil || created || b.ID != a.ID || b.Source != review.Screened {
+		t.Fatalf("second flag for the same message: %+v %v %v", b, created, err)
+	}
+	// A flood flag has no message: each is its own.
+	c, created, _ := s.CreateFlag(review.Flag{Source: review.Flooded, GroupID: -100, UserID: 7})
+	d, created2, _ := s.CreateFlag(review.Flag{Source: review.Flooded, GroupID: -100, UserID: 7})
+	if !created || !created2 || c.ID == d.ID {
+		t.Error("flood flags merged")
+	}
+}
+
+func TestPurgeFlagsErasesExcerpts(t *testing.T) {
+	s, _ := open(t)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	old, _, _ := s.CreateFlag(review.Flag{GroupID: -1, MessageID: 1, Excerpt: "ancien"})
+	kept, _, _ := s.CreateFlag(review.Flag{GroupID: -1, MessageID: 2, Excerpt: "récent"})
+	open, _, _ := s.CreateFlag(review.Flag{GroupID: -1, MessageID: 3, Excerpt: "en attente"})
+	_, _ = s.UpdateFlag(old.ID, func(f *review.Flag) error { return f.Decide(review.Ignore, 1, "A", t0) })
+	_, _ = s.UpdateFlag(kept.ID, func(f *review.Flag) error { return f.Decide(review.Ignore, 1, "A", t0.Add(20*24*time.Hour)) })
+	now := t0.Add(31 * 24 * time.Hour)
+	n, err := s.PurgeFlags(func(f *review.Flag) bool { return f.Expired(now, 30*24*time.Hour) })
+	if err != nil || n != 1 {
+		t.Fatalf("purged %d, %v", n, err)
+	}
+	if _, err := s.Flag(old.ID); !errors.Is(err, ErrNotFound) {
+		t.Error("expired flag kept")
+	}
+	for _, id := range []string{kept.ID, open.ID} {
+		if _, err := s.Flag(id); err != nil {
+			t.Errorf("flag %s purged too early: %v", id, err)
+		}
+	}
+	// The message may be flagged again once its old flag is gone.
+	if _, created, _ := s.CreateFlag(review.Flag{GroupID: -1, MessageID: 1}); !created {
+		t.Error("index entry of a purged flag kept")
+	}
+}
+
+func TestSanctionsSurviveAndAreHashed(t *testing.T) {
+	s, path := open(t)
+	now := time.Now()
+	for i := 1; i <= 3; i++ {
+		n, err := s.AddWarning(4242, now)
+		if err != nil || n != i {
+			t.Fatalf("warning %d: %d %v", i, n, err)
+		}
+	}
+	if err := s.AddBan(4242, now); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s2, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.db = s2.db
+	x, err := s2.SanctionsOf(4242)
+	if err != nil || x.Warnings != 3 || !x.Banned {
+		t.Fatalf("after reopening: %+v %v", x, err)
+	}
+	if y, _ := s2.SanctionsOf(4243); y.Warnings != 0 || y.Banned {
+		t.Errorf("another member has sanctions: %+v", y)
+	}
+	// The user id itself is not a key of the file.
+	_ = s2.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSanctions).ForEach(func(k, _ []byte) error {
+			if string(k) == string(u64(4242)) {
+				t.Error("sanctions keyed by the plain user id")
+			}
+			return nil
+		})
+	})
+}
+
+func TestCheckInClaimedOnce(t *testing.T) {
+	s, path := open(t)
+	p := CheckInPost{Group: -1, Key: "vendredi@2026-11-20", CheckIn: "vendredi", State: Claimed}
+	if ok, err := s.ClaimCheckIn(p); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	s.Close()
+	s2, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.db = s2.db
+	if ok, _ := s2.ClaimCheckIn(p); ok {
+		t.Fatal("claimed twice across a restart")
+	}
+	if ok, _ := s2.ClaimCheckIn(CheckInPost{Group: -2, Key: p.Key}); !ok {
+		t.Error("another group could not claim the same occurrence")
+	}
+	got, err := s2.UpdateCheckIn(-1, p.Key, func(x *CheckInPost) error {
+		x.State, x.MessageID = Posted, 9
+		x.Tally.Answer(s2.MemberToken(42), "good")
+		return nil
+	})
+	if err != nil || got.State != Posted || got.Tally.Total() != 1 {
+		t.Fatalf("%+v %v", got, err)
+	}
+	if tok := s2.MemberToken(42); tok == "42" || len(tok) < 16 || tok != s2.MemberToken(42) {
+		t.Errorf("member token %q", tok)
+	}
+}
+
+func TestEphemeralAndPrefs(t *testing.T) {
+	s, _ := open(t)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	_ = s.Ephemeral(-5, 10, t0.Add(time.Minute))
+	_ = s.Ephemeral(-5, 11, t0.Add(time.Hour))
+	due, err := s.DueEphemeral(t0.Add(2 * time.Minute))
+	if err != nil || len(due) != 1 || due[0] != [2]int64{-5, 10} {
+		t.Fatalf("due %v %v", due, err)
+	}
+	_ = s.DropEphemeral(-5, 10)
+	if due, _ := s.DueEphemeral(t0.Add(2 * time.Hour)); len(due) != 1 || due[0][1] != 11 {
+		t.Errorf("after drop: %v", due)
+	}
+	if err := s.SetPrefs(7, Prefs{Region: "BE"}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.PrefsOf(7); p.Region != "BE" {
+		t.Errorf("prefs %+v", p)
 	}
 }

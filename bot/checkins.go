@@ -1,0 +1,293 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tele "gopkg.in/telebot.v3"
+
+	"github.com/entrepairs/entrepairs/checkin"
+	"github.com/entrepairs/entrepairs/store"
+)
+
+// Button kinds of check-ins. Data: the group, the occurrence key and a mood
+// (looked up in the store; nothing else is trusted).
+const (
+	btnMood  = "mood"
+	btnAlert = "alrt"
+)
+
+// tallyEvery bounds how often a check-in message is edited to show its
+// aggregate, so a wave of taps does not flood the group with edits; the
+// sweep catches up.
+const tallyEvery = 3 * time.Second
+
+// forgetAfter: who answered a check-in is kept this long, then only counts.
+const forgetAfter = 7 * 24 * time.Hour
+
+type tallyState struct {
+	mu       sync.Mutex
+	lastEdit map[string]time.Time
+	alerted  map[string]time.Time
+}
+
+// runCheckIns posts the check-ins that are due, in every group, once.
+func (b *Bot) runCheckIns(now time.Time) {
+	loc := b.cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	for _, ci := range b.checkins {
+		for _, g := range b.cfg.Groups {
+			if !ci.ForGroup(g.ChatID) {
+				continue
+			}
+			o := checkin.Latest(ci, now, loc)
+			handled, err := b.st.CheckInHandled(g.ChatID, o.Key)
+			if err != nil {
+				b.log.Error("read check-in ledger", "err", err)
+				continue
+			}
+			switch checkin.Due(o, now, b.cfg.CheckInGrace, handled) {
+			case checkin.Post:
+				b.postCheckIn(ci, o, g.ChatID)
+			case checkin.Skip:
+				if ok, err := b.st.ClaimCheckIn(store.CheckInPost{Group: g.ChatID, Key: o.Key, CheckIn: ci.Name, State: store.Skipped, At: o.At}); err == nil && ok {
+					b.log.Info("check-in skipped: due more than checkin_grace ago (the bot was down, or just installed)",
+						"checkin", ci.Name, "group", g.ChatID, "was_due", o.At, "grace", b.cfg.CheckInGrace)
+				}
+			}
+		}
+	}
+}
+
+func (b *Bot) postCheckIn(ci checkin.CheckIn, o checkin.Occurrence, group int64) {
+	lang := b.cfg.Language
+	n := 0
+	for b.texts.Has(lang, fmt.Sprintf("%s.%d", ci.TextPrefix(), n)) {
+		n++
+	}
+	if n == 0 {
+		b.log.Error("check-in has no text", "checkin", ci.Name, "key", ci.TextPrefix())
+		return
+	}
+	variant := checkin.Variant(o, n)
+	// Claimed before posting: a crash right after posting must not post
+	// again.
+	ok, err := b.st.ClaimCheckIn(store.CheckInPost{Group: group, Key: o.Key, CheckIn: ci.Name, State: store.Claimed, At: o.At, Variant: variant})
+	if err != nil || !ok {
+		return
+	}
+	p := &store.CheckInPost{Group: group, Key: o.Key, CheckIn: ci.Name, Variant: variant}
+	msg, err := b.send(group, b.checkInText(p), tele.Protected, b.moodButtons(group, o.Key))
+	if err != nil {
+		b.log.Error("check-in not posted", "checkin", ci.Name, "group", group, "err", err)
+		return
+	}
+	if _, err := b.st.UpdateCheckIn(group, o.Key, func(x *store.CheckInPost) error {
+		x.State, x.MessageID = store.Posted, msg.ID
+		return nil
+	}); err != nil {
+		b.log.Error("record check-in", "err", err)
+	}
+	b.log.Info("check-in posted", "checkin", ci.Name, "group", group, "key", o.Key)
+}
+
+func (b *Bot) checkInText(p *store.CheckInPost) string {
+	lang := b.cfg.Language
+	prefix := "checkins." + p.CheckIn
+	for _, ci := range b.checkins {
+		if ci.Name == p.CheckIn {
+			prefix = ci.TextPrefix()
+		}
+	}
+	body := b.texts.T(lang, fmt.Sprintf("%s.%d", prefix, p.Variant), nil)
+	return body + "\n\n" + b.texts.T(lang, "checkins.tally", map[string]any{"Total": p.Tally.Total()})
+}
+
+func (b *Bot) moodButtons(group int64, key string) *tele.ReplyMarkup {
+	lang := b.cfg.Language
+	data := func(m checkin.Mood) string { return strconv.FormatInt(group, 10) + "|" + key + "|" + string(m) }
+	btn := func(m checkin.Mood) tele.InlineButton {
+		return tele.InlineButton{Text: b.texts.T(lang, m.TextKey(), nil), Unique: btnMood, Data: data(m)}
+	}
+	return &tele.ReplyMarkup{InlineKeyboard: [][]tele.InlineButton{
+		{btn(checkin.Good), btn(checkin.Meh)},
+		{btn(checkin.Hard), btn(checkin.NeedTalk)},
+	}}
+}
+
+// parseCheckInData reads group|key|mood.
+func parseCheckInData(data string) (int64, string, checkin.Mood, bool) {
+	parts := strings.Split(data, "|")
+	if len(parts) != 3 {
+		return 0, "", "", false
+	}
+	group, err := strconv.ParseInt(parts[0], 10, 64)
+	mood, ok := checkin.ParseMood(parts[2])
+	return group, parts[1], mood, err == nil && ok
+}
+
+// onMood counts a member's answer (once per check-in), answers with a
+// private toast, and offers help in private for a hard time.
+func (b *Bot) onMood(c tele.Context) error {
+	group, key, mood, ok := parseCheckInData(c.Callback().Data)
+	who := c.Sender()
+	if !ok || who == nil {
+		return b.onStaleButton(c)
+	}
+	lang := b.lang(c)
+	p, err := b.st.UpdateCheckIn(group, key, func(x *store.CheckInPost) error {
+		// Claimed counts too: the message is visible as soon as Telegram
+		// accepted it, a moment before the record says posted.
+		if x.State == store.Skipped {
+			return store.ErrNotFound
+		}
+		x.Tally.Answer(b.st.MemberToken(who.ID), mood)
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return b.onStaleButton(c)
+	}
+	if err != nil {
+		return err
+	}
+	if mood.Worrying() {
+		// Every time, not only on a first answer: the toast asks a member
+		// who never opened the private chat to open it and tap again.
+		if b.sendHelp(who, group, key, mood, lang) {
+			_ = b.toast(c, b.texts.T(lang, "checkins.toast_hard", nil))
+		} else {
+			_ = b.toast(c, b.texts.T(lang, "checkins.toast_open_private", map[string]any{"Bot": b.Username()}))
+		}
+	} else {
+		_ = b.toast(c, b.texts.T(lang, "checkins.toast_thanks", nil))
+	}
+	b.refreshTally(p, false)
+	return nil
+}
+
+// refreshTally edits the aggregate under a check-in when it changed, at most
+// every tallyEvery (force: the sweep's catch-up).
+func (b *Bot) refreshTally(p *store.CheckInPost, force bool) {
+	if p.MessageID == 0 || p.TallyShown == p.Tally.Total() {
+		return
+	}
+	id := strconv.FormatInt(p.Group, 10) + "|" + p.Key
+	now := time.Now()
+	b.tallies.mu.Lock()
+	last := b.tallies.lastEdit[id]
+	if !force && now.Sub(last) < tallyEvery {
+		b.tallies.mu.Unlock()
+		return
+	}
+	b.tallies.lastEdit[id] = now
+	b.tallies.mu.Unlock()
+	if err := b.edit(p.Group, p.MessageID, b.checkInText(p), b.moodButtons(p.Group, p.Key)); err != nil {
+		b.log.Warn("check-in aggregate not updated", "err", err)
+		return
+	}
+	total := p.Tally.Total()
+	_, _ = b.st.UpdateCheckIn(p.Group, p.Key, func(x *store.CheckInPost) error {
+		x.TallyShown = total
+		return nil
+	})
+}
+
+// sendHelp sends a member who answered "hard" or "need to talk" the
+// emergency numbers of their region and the offer to alert a moderator.
+// False when Telegram refuses (the member never opened the private chat).
+func (b *Bot) sendHelp(who *tele.User, group int64, key string, mood checkin.Mood, lang string) bool {
+	region := b.regionOf(who.ID, group)
+	text := b.texts.T(lang, "checkins.private_help", map[string]any{"Emergency": b.emergencyBlock(lang, region)})
+	markup := &tele.ReplyMarkup{InlineKeyboard: [][]tele.InlineButton{{
+		{Text: b.texts.T(lang, "checkins.btn_alert_moderator", nil), Unique: btnAlert, Data: strconv.FormatInt(group, 10) + "|" + key + "|" + string(mood)},
+	}}}
+	_, ok := b.sendPrivate(who.ID, text, markup)
+	return ok
+}
+
+// onAlert: the member asked for a moderator. Only now does anything about
+// them reach the moderators' chat.
+func (b *Bot) onAlert(c tele.Context) error {
+	group, key, mood, ok := parseCheckInData(c.Callback().Data)
+	who := c.Sender()
+	if !ok || who == nil || c.Chat().Type != tele.ChatPrivate {
+		return b.onStaleButton(c)
+	}
+	lang := b.lang(c)
+	once := strconv.FormatInt(who.ID, 10) + "|" + strconv.FormatInt(group, 10) + "|" + key
+	b.tallies.mu.Lock()
+	_, already := b.tallies.alerted[once]
+	b.tallies.alerted[once] = time.Now()
+	b.tallies.mu.Unlock()
+	if !already {
+		contact := "tg://user?id=" + strconv.FormatInt(who.ID, 10)
+		if who.Username != "" {
+			contact = "https://t.me/" + who.Username
+		}
+		p, _ := b.st.CheckIn(group, key)
+		name := key
+		if p != nil {
+			name = p.CheckIn
+		}
+		card := b.texts.T(b.cfg.Language, "checkins.alert_card", map[string]any{
+			"Name": displayName(who), "Group": b.groupName(group), "CheckIn": name,
+			"Mood": b.texts.T(b.cfg.Language, mood.TextKey(), nil), "Contact": template.URL(contact),
+		})
+		if _, err := b.send(b.cfg.Moderation.ChatID, card); err != nil {
+			b.tallies.mu.Lock()
+			delete(b.tallies.alerted, once)
+			b.tallies.mu.Unlock()
+			_ = b.toast(c, b.texts.T(lang, "error.generic", nil))
+			return err
+		}
+		b.log.Info("member asked for a moderator after a check-in", "update_id", c.Update().ID, "group", group)
+	}
+	_ = b.toast(c, b.texts.T(lang, "checkins.alert_sent", nil))
+	if msg := c.Callback().Message; msg != nil {
+		if _, err := b.tb.EditReplyMarkup(msg, nil); err != nil {
+			b.log.Info("could not remove the alert button", "err", b.scrub(err))
+		}
+	}
+	_, _ = b.sendPrivate(who.ID, b.texts.T(lang, "checkins.alert_sent", nil))
+	return nil
+}
+
+// sweepCheckIns keeps the aggregates current and forgets who answered once
+// a week has passed.
+func (b *Bot) sweepCheckIns(now time.Time) {
+	posts, err := b.st.CheckIns(func(p *store.CheckInPost) bool {
+		return p.State == store.Posted && (!p.Tally.Forgotten && now.Sub(p.At) >= forgetAfter || p.TallyShown != p.Tally.Total())
+	})
+	if err != nil {
+		return
+	}
+	for _, p := range posts {
+		if !p.Tally.Forgotten && now.Sub(p.At) >= forgetAfter {
+			_, _ = b.st.UpdateCheckIn(p.Group, p.Key, func(x *store.CheckInPost) error {
+				x.Tally.Forget()
+				return nil
+			})
+			continue
+		}
+		b.refreshTally(p, false)
+	}
+	b.tallies.mu.Lock()
+	for k, t := range b.tallies.lastEdit {
+		if time.Since(t) > time.Hour {
+			delete(b.tallies.lastEdit, k)
+		}
+	}
+	for k, t := range b.tallies.alerted {
+		if time.Since(t) > forgetAfter {
+			delete(b.tallies.alerted, k)
+		}
+	}
+	b.tallies.mu.Unlock()
+}

@@ -1,0 +1,254 @@
+package bot
+
+import (
+	"html"
+	"html/template"
+	"slices"
+	"strings"
+	"time"
+
+	tele "gopkg.in/telebot.v3"
+
+	"github.com/entrepairs/entrepairs/resources"
+	"github.com/entrepairs/entrepairs/store"
+)
+
+// Button kind of the resources navigation. Data: a view ("m" menu, "c"
+// category, "r" region switch) and its arguments, all checked against the
+// current directory.
+const btnResources = "res"
+
+// startResources is the deep-link payload that opens the resources in private.
+const startResources = "res"
+
+// ephemeralTTL: how long a short group reply pointing to the private chat
+// stays in the group.
+const ephemeralTTL = 3 * time.Minute
+
+// onResources answers /ressources: in private, the menu; in a group, the
+// menu in private when the person has started the bot, otherwise a short
+// reply with a button that opens the private chat (removed after a while).
+func (b *Bot) onResources(c tele.Context) error {
+	who := c.Sender()
+	if who == nil {
+		return nil
+	}
+	lang := b.lang(c)
+	region := b.regionOf(who.ID, c.Chat().ID)
+	text, markup := b.resourcesMenu(lang, region)
+	if c.Chat().Type == tele.ChatPrivate {
+		_, err := b.send(c.Chat().ID, text, markup)
+		return err
+	}
+	if _, ok := b.sendPrivate(who.ID, text, markup); ok {
+		b.groupNote(c.Chat().ID, b.texts.T(lang, "resources.sent_private", nil), nil)
+		return nil
+	}
+	open := &tele.ReplyMarkup{InlineKeyboard: [][]tele.InlineButton{{
+		{Text: b.texts.T(lang, "resources.btn_open_private", nil), URL: b.deepLink(startResources)},
+	}}}
+	b.groupNote(c.Chat().ID, b.texts.T(lang, "resources.open_private", nil), open)
+	return nil
+}
+
+// groupNote posts a short reply in a group and schedules its removal.
+func (b *Bot) groupNote(chatID int64, text string, markup *tele.ReplyMarkup) {
+	var opts []any
+	if markup != nil {
+		opts = append(opts, markup)
+	}
+	msg, err := b.send(chatID, text, opts...)
+	if err != nil {
+		b.log.Warn("group note not sent", "chat_id", chatID, "err", err)
+		return
+	}
+	if err := b.st.Ephemeral(chatID, msg.ID, b.now().Add(ephemeralTTL)); err != nil {
+		b.log.Error("record group note", "err", err)
+	}
+}
+
+// regionOf is the member's remembered region, else the region of the group
+// the update comes from, else of the first group.
+func (b *Bot) regionOf(userID, chatID int64) string {
+	if p, err := b.st.PrefsOf(userID); err == nil && p.Region != "" {
+		return p.Region
+	}
+	if g, ok := b.cfg.Group(chatID); ok {
+		return g.Region
+	}
+	return b.cfg.Groups[0].Region
+}
+
+func (b *Bot) regionLabel(lang, region string) string {
+	return b.texts.T(lang, "resources.region_"+region, nil)
+}
+
+func (b *Bot) resourcesMenu(lang, region string) (string, *tele.ReplyMarkup) {
+	dir := b.resources.Get()
+	var rows [][]tele.InlineButton
+	var row []tele.InlineButton
+	for _, cat := range dir.Categories {
+		row = append(row, tele.InlineButton{Text: cat.Title.In(lang), Unique: btnResources, Data: "c|" + cat.ID + "|" + region})
+		if len(row) == 2 {
+			rows, row = append(rows, row), nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	rows = append(rows, b.regionRows(lang, region, "")...)
+	text := b.texts.T(lang, "resources.menu_intro", map[string]any{"Region": b.regionLabel(lang, region)})
+	return text, &tele.ReplyMarkup{InlineKeyboard: rows}
+}
+
+// regionRows are the region switches; the current region is marked.
+func (b *Bot) regionRows(lang, current, category string) [][]tele.InlineButton {
+	var rows [][]tele.InlineButton
+	var row []tele.InlineButton
+	for _, r := range resources.Regions {
+		label := b.regionLabel(lang, r)
+		if r == current {
+			label = "✓ " + label
+		}
+		row = append(row, tele.InlineButton{Text: label, Unique: btnResources, Data: "r|" + r + "|" + category})
+		if len(row) == 3 {
+			rows, row = append(rows, row), nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// resourcesList is one category for one region.
+func (b *Bot) resourcesList(lang, category, region string) (string, *tele.ReplyMarkup) {
+	dir := b.resources.Get()
+	cat, _ := dir.Category(category)
+	var sb strings.Builder
+	sb.WriteString(b.texts.T(lang, "resources.list_header", map[string]any{
+		"Category": cat.Title.In(lang), "Region": b.regionLabel(lang, region),
+	}))
+	entries := dir.In(category, region)
+	if len(entries) == 0 {
+		sb.WriteString("\n\n" + b.texts.T(lang, "resources.list_empty", map[string]any{"Region": b.regionLabel(lang, region)}))
+	}
+	for _, r := range entries {
+		entry := b.texts.T(lang, "resources.entry", entryView(r, lang))
+		// Telegram's limit: stop before it, the list stays readable.
+		if len([]rune(sb.String()))+len([]rune(entry)) > 3900 {
+			break
+		}
+		sb.WriteString("\n\n" + entry)
+	}
+	rows := [][]tele.InlineButton{{{Text: b.texts.T(lang, "resources.btn_back", nil), Unique: btnResources, Data: "m|" + region}}}
+	rows = append(rows, b.regionRows(lang, region, category)...)
+	return sb.String(), &tele.ReplyMarkup{InlineKeyboard: rows}
+}
+
+func entryView(r resources.Resource, lang string) map[string]any {
+	return map[string]any{
+		"Title": r.Title.In(lang), "Phones": r.Phones, "URL": r.URL,
+		"Hours": r.Hours.In(lang), "Description": r.Description.In(lang),
+	}
+}
+
+// onResourcesButton navigates, editing the same message.
+func (b *Bot) onResourcesButton(c tele.Context) error {
+	parts := strings.Split(c.Callback().Data, "|")
+	msg := c.Callback().Message
+	if msg == nil || len(parts) < 2 {
+		return b.onStaleButton(c)
+	}
+	lang := b.lang(c)
+	dir := b.resources.Get()
+	known := func(r string) bool { return slices.Contains(resources.Regions, r) }
+	var text string
+	var markup *tele.ReplyMarkup
+	switch {
+	case parts[0] == "m" && known(parts[1]):
+		text, markup = b.resourcesMenu(lang, parts[1])
+	case parts[0] == "c" && len(parts) == 3 && known(parts[2]):
+		if _, ok := dir.Category(parts[1]); !ok {
+			return b.onStaleButton(c)
+		}
+		text, markup = b.resourcesList(lang, parts[1], parts[2])
+	case parts[0] == "r" && len(parts) == 3 && known(parts[1]):
+		if err := b.st.SetPrefs(c.Sender().ID, storePrefsRegion(parts[1])); err != nil {
+			b.log.Error("remember region", "update_id", c.Update().ID, "err", err)
+		}
+		if _, ok := dir.Category(parts[2]); ok {
+			text, markup = b.resourcesList(lang, parts[2], parts[1])
+		} else {
+			text, markup = b.resourcesMenu(lang, parts[1])
+		}
+	default:
+		return b.onStaleButton(c)
+	}
+	_ = c.Respond()
+	return b.edit(msg.Chat.ID, msg.ID, text, markup)
+}
+
+// onEmergency answers /urgence at once, where it was asked.
+func (b *Bot) onEmergency(c tele.Context) error {
+	return c.Send(b.texts.T(b.lang(c), "resources.urgence", nil), tele.ModeHTML, tele.NoPreview)
+}
+
+// onG answers /g with the GHB/GBL safer-use card.
+func (b *Bot) onG(c tele.Context) error {
+	return c.Send(b.texts.T(b.lang(c), "resources.g", nil), tele.ModeHTML, tele.NoPreview)
+}
+
+// emergencyBlock lists the emergency entries of a region, as HTML for a
+// text that embeds it.
+func (b *Bot) emergencyBlock(lang, region string) template.HTML {
+	var sb strings.Builder
+	list := b.resources.Get().Emergency(region)
+	if len(list) == 0 && region != resources.FR {
+		list = b.resources.Get().Emergency(resources.FR)
+	}
+	for _, r := range list {
+		sb.WriteString("\n<b>" + html.EscapeString(r.Title.In(lang)) + "</b>")
+		for _, p := range r.Phones {
+			sb.WriteString("\n📞 ")
+			if p.Label != "" {
+				sb.WriteString(html.EscapeString(p.Label) + " : ")
+			}
+			sb.WriteString("<code>" + html.EscapeString(p.Number) + "</code>")
+		}
+	}
+	return template.HTML(sb.String())
+}
+
+// ResourcesProblem tells the moderators, once per episode, that the
+// resources file became unusable; the last good version stays in use.
+func (b *Bot) ResourcesProblem(path string, err error) {
+	b.log.Error("resources file problem, keeping the last good version", "path", path, "err", err)
+	text := b.texts.T(b.cfg.Language, "resources.problem", map[string]any{"File": baseName(path)})
+	if _, serr := b.send(b.cfg.Moderation.ChatID, text); serr != nil {
+		b.log.Warn("could not tell the moderators about the resources", "err", serr)
+	}
+}
+
+// dropEphemeral removes short group replies whose time is up.
+func (b *Bot) dropEphemeral(now time.Time) {
+	due, err := b.st.DueEphemeral(now)
+	if err != nil {
+		return
+	}
+	for _, m := range due {
+		if err := b.remove(m[0], int(m[1])); err != nil && !permanent(err) {
+			continue
+		}
+		_ = b.st.DropEphemeral(m[0], int(m[1]))
+	}
+}
+
+func storePrefsRegion(region string) store.Prefs { return store.Prefs{Region: region} }
+
+func baseName(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		return path[i+1:]
+	}
+	return path
+}

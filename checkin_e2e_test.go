@@ -1,0 +1,206 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/entrepairs/entrepairs/tgfake"
+)
+
+// paris is the harness's time zone.
+var paris, _ = time.LoadLocation("Europe/Paris")
+
+// at sets the fake clock to a wall time in Paris.
+func (h *harness) at(year int, month time.Month, day, hour, min int) {
+	target := time.Date(year, month, day, hour, min, 0, 0, paris)
+	h.clock.Advance(target.Sub(h.clock.Now()))
+}
+
+// checkIns returns the check-in messages the bot posted in a group.
+func (h *harness) checkIns(chatID int64) []tgfake.Message {
+	var out []tgfake.Message
+	for _, m := range h.api.BotMessages(chatID) {
+		if _, ok := m.Button("Ça va"); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (h *harness) waitCheckIn(chatID int64) tgfake.Message {
+	h.t.Helper()
+	return h.api.WaitBotMessage(h.t, waitFor, chatID, func(m tgfake.Message) bool {
+		_, ok := m.Button("Ça va")
+		return ok
+	})
+}
+
+// settle lets several sweeps run.
+func settle() { time.Sleep(150 * time.Millisecond) }
+
+func TestCheckInPostedOnceInEveryGroup(t *testing.T) {
+	h := newHarness(t)
+	h.at(2026, 11, 20, 17, 59)
+	settle()
+	if n := len(h.checkIns(requestGroup)); n != 0 {
+		t.Fatalf("posted before its time")
+	}
+	h.at(2026, 11, 20, 18, 0)
+	for _, g := range []int64{requestGroup, restrictGrp} {
+		m := h.waitCheckIn(g)
+		if !m.Protected {
+			t.Errorf("check-in in %d not protected from forwarding", g)
+		}
+		for _, b := range []string{"Ça va", "Bof", "Difficile", "parler"} {
+			if _, ok := m.Button(b); !ok {
+				t.Errorf("no %q button", b)
+			}
+		}
+		if !strings.Contains(m.Plain, "seul le total") {
+			t.Errorf("no aggregate line: %s", m.Plain)
+		}
+	}
+	h.restart()
+	h.clock.Advance(30 * time.Minute)
+	settle()
+	for _, g := range []int64{requestGroup, restrictGrp} {
+		if n := len(h.checkIns(g)); n != 1 {
+			t.Errorf("group %d: %d check-ins after a restart, want 1", g, n)
+		}
+	}
+}
+
+func TestCheckInLateWithinGraceAndSkippedAfter(t *testing.T) {
+	h := newHarness(t)
+	h.stop()
+	h.at(2026, 11, 20, 19, 30) // down at 18:00, back 1h30 later
+	h.start()
+	h.waitCheckIn(requestGroup)
+
+	h.stop()
+	h.at(2026, 11, 23, 12, 30) // Monday's 10:00 missed by 2h30
+	h.start()
+	settle()
+	if n := len(h.checkIns(requestGroup)); n != 1 {
+		t.Errorf("%d check-ins, want only Friday's", n)
+	}
+	if !strings.Contains(h.logs.String(), "check-in skipped") {
+		t.Error("the skipped check-in was not logged")
+	}
+	// Next Monday's is posted on time.
+	h.at(2026, 11, 30, 10, 0)
+	deadline := time.Now().Add(waitFor)
+	for len(h.checkIns(requestGroup)) < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := len(h.checkIns(requestGroup)); n != 2 {
+		t.Errorf("%d check-ins after next Monday", n)
+	}
+}
+
+func TestMoodTapCountsOnceAndShowsOnlyTheTotal(t *testing.T) {
+	h := newHarness(t)
+	h.at(2026, 11, 20, 18, 0)
+	m := h.waitCheckIn(requestGroup)
+	lou, sam := frenchUser(70, "Lou"), frenchUser(71, "Sam")
+	h.press(m, "Ça va", lou)
+	if got := h.lastToast(); got == "" || strings.Contains(got, "@") {
+		t.Errorf("toast %q", got)
+	}
+	h.press(m, "Bof", lou) // changes their answer: still one
+	h.clock.Advance(5 * time.Second)
+	h.press(m, "Ça va", sam)
+	time.Sleep(3500 * time.Millisecond) // the aggregate is edited at most every 3 s
+	h.clock.Advance(time.Second)
+	got := h.api.WaitBotMessage(t, waitFor, requestGroup, func(x tgfake.Message) bool {
+		return x.ID == m.ID && strings.Contains(x.Plain, "2 réponses")
+	})
+	if strings.Contains(got.Plain, "Lou") || strings.Contains(got.Plain, "Sam") {
+		t.Errorf("the check-in shows who answered: %s", got.Plain)
+	}
+}
+
+func TestNeedToTalkLeadsToAModeratorOnlyWithConsent(t *testing.T) {
+	h := newHarness(t)
+	h.at(2026, 11, 23, 10, 0)
+	m := h.waitCheckIn(requestGroup)
+	lou := frenchUser(72, "Lou")
+	h.press(m, "parler", lou)
+	help := h.botMessage(lou.ID, "112")
+	if len(h.api.BotMessages(modChat)) != 0 {
+		t.Fatal("the moderators were told before the member agreed")
+	}
+	h.press(help, "Prévenir", lou)
+	card := h.botMessage(modChat, "aimerait parler", "Lou", "Entraide Paris")
+	if !strings.Contains(card.Text, "tg://user?id=72") && !strings.Contains(card.Text, "https://t.me/lou") {
+		t.Errorf("no way to contact the member: %s", card.Text)
+	}
+	// A member who never opened the private chat is told how.
+	sam := frenchUser(73, "Sam")
+	h.api.Block(sam.ID)
+	h.press(m, "Difficile", sam)
+	if got := h.lastToast(); !strings.Contains(got, tgfake.BotUsername) {
+		t.Errorf("toast for a member without private chat: %q", got)
+	}
+}
+
+func TestResourcesNavigation(t *testing.T) {
+	h := newHarness(t)
+	lou := frenchUser(74, "Lou")
+	h.say(tgfake.PrivateChat(lou), lou, "/ressources")
+	menu := h.botMessage(lou.ID, "Ressources", "France")
+	h.press(menu, "Antipoison", lou)
+	list := h.botMessage(lou.ID, "Antipoison", "01 40 05 48 48")
+	if list.ID != menu.ID {
+		t.Errorf("navigation sent a new message instead of editing")
+	}
+	h.press(list, "Belgique", lou)
+	h.botMessage(lou.ID, "Antipoison", "070 245 245")
+	// The region is remembered.
+	h.say(tgfake.PrivateChat(lou), lou, "/resources")
+	h.press(h.botMessage(lou.ID, "Ressources", "Région : 🇧🇪 Belgique"), "Urgence", lou)
+	h.botMessage(lou.ID, "112")
+}
+
+func TestResourcesInAGroup(t *testing.T) {
+	h := newHarness(t)
+	lou, sam := frenchUser(75, "Lou"), frenchUser(76, "Sam")
+	h.say(group(), lou, "/ressources")
+	h.botMessage(lou.ID, "Ressources")
+	h.botMessage(requestGroup, "répondu en privé")
+
+	h.api.Block(sam.ID)
+	h.say(group(), sam, "/ressources")
+	note := h.botMessage(requestGroup, "en privé", "bouton")
+	if p := h.startPayload(note, "Ouvrir"); p != "res" {
+		t.Errorf("payload %q", p)
+	}
+	h.clock.Advance(4 * time.Minute)
+	h.api.WaitCall(t, waitFor, "deleteMessage", func(c tgfake.Call) bool { return c.Int("message_id") == int64(note.ID) })
+}
+
+func TestEmergencyGAndHelpEverywhere(t *testing.T) {
+	h := newHarness(t)
+	lou := frenchUser(77, "Lou")
+	for _, where := range []struct {
+		name string
+		say  func(string)
+		chat int64
+	}{
+		{"private", func(s string) { h.say(tgfake.PrivateChat(lou), lou, s) }, lou.ID},
+		{"group", func(s string) { h.say(group(), lou, s) }, requestGroup},
+	} {
+		t.Run(where.name, func(t *testing.T) {
+			where.say("/urgence")
+			h.botMessage(where.chat, "112", "15", "144", "911", "PLS")
+			where.say("/g")
+			h.botMessage(where.chat, "alcool", "seringue")
+			where.say("/aide")
+			h.botMessage(where.chat, "/ressources", "/urgence", "/signaler", "/charte")
+		})
+	}
+	en := tgfake.User(78, "Kim")
+	h.say(tgfake.PrivateChat(en), en, "/emergency")
+	h.botMessage(en.ID, "112", "999")
+}

@@ -1,0 +1,803 @@
+package moderation
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Code indexes, in the order of codeNames.
+const (
+	cOffer int8 = iota
+	cDelivery
+	cStock
+	cContact
+	cPhone
+	cHandle
+	cLink
+	cPrice
+	cQuantity
+	cProduct
+	cDealer
+	cEmoji
+	cSolicitation
+	cNewMember
+	cStory
+	cHarmReduction
+	cWarning
+	cTalk
+	cRecovery
+	cHealthService
+	cNeutral
+	numCodes
+)
+
+var codeNames = [numCodes]string{
+	CodeOffer, CodeDelivery, CodeStock, CodeContactChannel, CodePhone, CodeHandle, CodeLink, CodePrice,
+	CodeQuantity, CodeProduct, CodeDealer, CodeEmoji, CodeSolicitation, CodeNewMember,
+	CodeStory, CodeHarmReduction, CodeWarning, CodeTalk, CodeRecovery, CodeHealthService, "neutral",
+}
+
+func codeIndex(name string) int8 {
+	for i, n := range codeNames {
+		if n == name {
+			return int8(i)
+		}
+	}
+	return -1
+}
+
+// Word flags, from the vocabulary lists.
+const (
+	wFiller uint8 = 1 << iota
+	wCurrency
+	wWeakCurrency
+	wUnit
+	wPerUnit
+	wTargetWord // a one-word product or dealer term: makes a handle or link a seller's
+	wNotPast    // ends like a verb in the imperfect but is not one ("mais", "anglais")
+)
+
+type wordInfo struct {
+	flags uint8
+	alias []int32 // the words an alias stands for ("qqn" -> quelqu un)
+}
+
+type entry struct {
+	code     int8
+	polarity int8
+	target   bool
+	link     linkMode
+	weight   float64
+	alone    float64
+}
+
+type phrase struct {
+	ids     []int32
+	entries []int32
+}
+
+// weights are the structural weights, resolved from the lexicon.
+type weights struct {
+	price, perUnit, quantity, phone, handle, link, messenger, email, health, accountID, pastTense structWeight
+	newMember                                                                                     float64
+}
+
+// matcher is the compiled form of a lexicon.
+type matcher struct {
+	dict      map[string]int32
+	words     []wordInfo // by id; id 0 is "unknown"
+	phrases   []phrase
+	starts    [][]int32 // by id: phrases that start with it, longest first
+	entries   []entry
+	st        weights
+	helplines []string
+	health    []string
+	messenger []string
+	tlds      map[string]bool
+	keywords  []string
+	question  int32            // the id of "?"
+	la        int32            // the id of "la"
+	affects   [numCodes]uint32 // dampener -> bit set of the positive codes it lowers fully
+	halves    [numCodes]uint32 // dampener -> codes it lowers by half its weight
+}
+
+// Link windows, in words. Supply wording looks for a product within a
+// short sentence; a request accepts only small words between it and the
+// product ("qui a DE LA BONNE tina"), so that "qui a déjà pris de la tina"
+// (a question about experience) is not a request.
+const (
+	nearWindow   = 6
+	contactNear  = 12 // supply wording and a contact channel: within a short message
+	maxFillers   = 6
+	priceWindow  = 6
+	quantityNear = 4
+)
+
+func compile(lex *Lexicon) *matcher {
+	m := &matcher{dict: map[string]int32{}, words: []wordInfo{{}}, tlds: map[string]bool{}}
+	id := func(w string) int32 {
+		if v, ok := m.dict[w]; ok {
+			return v
+		}
+		v := int32(len(m.words))
+		m.dict[w] = v
+		m.words = append(m.words, wordInfo{})
+		return v
+	}
+	m.question = id("?")
+	m.la = id("la")
+	for list, flag := range map[string]uint8{"fillers": wFiller, "currencies": wCurrency, "weak_currencies": wWeakCurrency,
+		"units": wUnit, "per_unit": wPerUnit, "not_past_tense": wNotPast} {
+		for _, w := range lex.vocab[list] {
+			m.words[id(w)].flags |= flag
+		}
+	}
+	m.helplines = lex.vocab["helplines"]
+	m.health = lex.vocab["health_domains"]
+	m.messenger = lex.vocab["messenger_domains"]
+	for _, t := range lex.vocab["link_tlds"] {
+		m.tlds[strings.TrimPrefix(t, ".")] = true
+	}
+	m.keywords = lex.vocab["keywords"]
+
+	aliasKeys := make([]string, 0, len(lex.aliases))
+	for k := range lex.aliases {
+		aliasKeys = append(aliasKeys, k)
+	}
+	sort.Strings(aliasKeys)
+	for _, k := range aliasKeys {
+		var ids []int32
+		for _, w := range termWords(lex.aliases[k]) {
+			ids = append(ids, id(w))
+		}
+		m.words[id(k)].alias = ids
+	}
+
+	byKey := map[string]int{}
+	addPhrase := func(ids []int32, e int32) {
+		var sb strings.Builder
+		for _, x := range ids {
+			sb.WriteString(strconv.Itoa(int(x)))
+			sb.WriteByte(' ')
+		}
+		k := sb.String()
+		if i, ok := byKey[k]; ok {
+			m.phrases[i].entries = append(m.phrases[i].entries, e)
+			return
+		}
+		byKey[k] = len(m.phrases)
+		m.phrases = append(m.phrases, phrase{ids: ids, entries: []int32{e}})
+	}
+	for _, s := range lex.signals {
+		cat := categories[s.code]
+		e := entry{code: codeIndex(s.code), polarity: int8(cat.polarity), target: cat.target, link: s.link,
+			weight: s.weight, alone: s.alone}
+		if s.code == "neutral" {
+			e.code = cNeutral
+		}
+		m.entries = append(m.entries, e)
+		ei := int32(len(m.entries) - 1)
+		words := termWords(s.key)
+		if len(words) == 0 {
+			continue
+		}
+		// Terms are read like messages: an alias in a term ("qqn a")
+		// stands for the same words as in a message.
+		var ids []int32
+		for _, w := range words {
+			if v, ok := lex.aliases[w]; ok {
+				for _, aw := range termWords(v) {
+					ids = append(ids, id(aw))
+				}
+				continue
+			}
+			ids = append(ids, id(w))
+		}
+		addPhrase(ids, ei)
+		if len(words) == 1 && cat.target && len(words[0]) >= 2 {
+			m.words[ids[0]].flags |= wTargetWord
+		}
+		if len(words) > 1 && allPlain(words) {
+			// "3-mmc" also matches "3mmc", "a vendre" also "avendre".
+			addPhrase([]int32{id(strings.Join(words, ""))}, ei)
+		}
+	}
+
+	// Words are also found with their double letters removed, so that
+	// "arrivvage" or "dispoo" match; an exact word wins over another's
+	// undoubled form.
+	words := make([]string, 0, len(m.dict))
+	for w := range m.dict {
+		words = append(words, w)
+	}
+	sort.Strings(words)
+	for _, w := range words {
+		if u := undouble(nil, []byte(w)); string(u) != w {
+			if _, ok := m.dict[string(u)]; !ok {
+				m.dict[string(u)] = m.dict[w]
+			}
+		}
+	}
+
+	m.starts = make([][]int32, len(m.words))
+	for i, p := range m.phrases {
+		m.starts[p.ids[0]] = append(m.starts[p.ids[0]], int32(i))
+	}
+	for _, st := range m.starts {
+		sort.SliceStable(st, func(a, b int) bool { return len(m.phrases[st[a]].ids) > len(m.phrases[st[b]].ids) })
+	}
+
+	sw := func(k string) structWeight { return lex.structure[k] }
+	m.st = weights{price: sw("price"), perUnit: sw("price_per_unit"), quantity: sw("quantity"), phone: sw("phone"),
+		handle: sw("handle"), link: sw("link"), messenger: sw("messenger_link"), email: sw("email"),
+		health: sw("health_service"), newMember: sw("new_member").weight}
+
+	for name, cat := range categories {
+		if cat.polarity != dampener {
+			continue
+		}
+		var mask, half uint32
+		for _, a := range cat.affects {
+			mask |= 1 << uint(codeIndex(a))
+		}
+		for _, a := range cat.halves {
+			half |= 1 << uint(codeIndex(a))
+		}
+		m.affects[codeIndex(name)] = mask
+		m.halves[codeIndex(name)] = half
+	}
+	m.affects[cHealthService] = m.affects[cWarning]
+	m.st.accountID = sw("account_id")
+	m.st.pastTense = sw("past_tense")
+	return m
+}
+
+func allPlain(words []string) bool {
+	for _, w := range words {
+		if !isPlainWord(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// undouble appends w with every run of a repeated ASCII letter reduced to
+// one letter.
+func undouble(dst, w []byte) []byte {
+	for i := 0; i < len(w); i++ {
+		if i > 0 && w[i] == w[i-1] && isLetter(w[i]) {
+			continue
+		}
+		dst = append(dst, w[i])
+	}
+	return dst
+}
+
+func hasDouble(w []byte) bool {
+	for i := 1; i < len(w); i++ {
+		if w[i] == w[i-1] && isLetter(w[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// termWords splits a normalised term into the words the tokenizer would
+// see: runs of letters and digits, and emoji codes ("emoji:plug").
+func termWords(s string) []string {
+	b := []byte(s)
+	var out []string
+	for i := 0; i < len(b); {
+		if end := emojiEnd(b, i); end > 0 {
+			out = append(out, s[i:end])
+			i = end
+			continue
+		}
+		if isWordStart(b, i) {
+			j := wordEnd(b, i)
+			out = append(out, s[i:j])
+			i = j
+			continue
+		}
+		i++
+	}
+	return out
+}
+
+// Token kinds.
+const (
+	kWord uint8 = iota
+	kNumber
+	kSymbol
+	kPhone
+	kHandle
+	kLink
+	kEmail
+	kID // a messenger account id
+)
+
+// Token flags.
+const (
+	fConsumed uint8 = 1 << iota // part of a price or quantity: not matched as a word
+	fTarget                     // a product, dealer word or product emoji
+	fPrice
+	fQuantity
+	fContact // a contact channel, phone number, account, link
+	fSupply  // supply wording (offer, delivery, stock)
+)
+
+type token struct {
+	start, end int32
+	id         int32
+	wsi        int32 // index in the word sequence, -1 if not in it
+	kind       uint8
+	flags      uint8
+}
+
+type hit struct {
+	entry  int32
+	w0, w1 int32 // word sequence range
+}
+
+// isWordStart reports an ASCII letter or digit, or a non-ASCII letter or
+// digit, at b[i].
+func isWordStart(b []byte, i int) bool {
+	c := b[i]
+	if c < utf8.RuneSelf {
+		return isAlnum(c)
+	}
+	r, _ := utf8.DecodeRune(b[i:])
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// wordEnd returns the end of the word starting at i.
+func wordEnd(b []byte, i int) int {
+	for i < len(b) {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if !isAlnum(c) {
+				return i
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			return i
+		}
+		i += n
+	}
+	return i
+}
+
+// emojiEnd returns the end of an "emoji:name" word at i, or 0.
+func emojiEnd(b []byte, i int) int {
+	const p = "emoji:"
+	if len(b)-i <= len(p) || string(b[i:i+len(p)]) != p || !isLetter(b[i+len(p)]) {
+		return 0
+	}
+	j := i + len(p)
+	for j < len(b) && isLetter(b[j]) {
+		j++
+	}
+	return j
+}
+
+// lookup returns the word's id. A word the lexicon does not list is
+// tried without its double letters ("arrivvage"), then without a plural
+// or feminine ending ("livrées" -> "livre", "plugs" -> "plug", "needs" ->
+// "need"), then without an English -ed or -ing ("shipped", "delivering"),
+// so that the lexicon need not list every form.
+func (m *matcher) lookup(sc *scratch, w []byte) int32 {
+	if id := m.exact(sc, w); id != 0 {
+		return id
+	}
+	n := len(w)
+	if n < 4 || !isLetter(w[n-1]) {
+		return 0
+	}
+	base := w
+	if base[len(base)-1] == 's' {
+		base = base[:len(base)-1]
+		if id := m.exact(sc, base); id != 0 {
+			return id
+		}
+	}
+	if len(base) >= 4 && base[len(base)-1] == 'e' {
+		if id := m.exact(sc, base[:len(base)-1]); id != 0 {
+			return id
+		}
+	}
+	switch {
+	case n >= 6 && string(w[n-3:]) == "ing":
+		return m.exact(sc, w[:n-3])
+	case n >= 5 && string(w[n-2:]) == "ed":
+		return m.exact(sc, w[:n-2])
+	}
+	return 0
+}
+
+// exact returns the id of w as written or without its double letters.
+func (m *matcher) exact(sc *scratch, w []byte) int32 {
+	if id, ok := m.dict[unsafeString(w)]; ok {
+		return id
+	}
+	if hasDouble(w) {
+		sc.undouble = undouble(sc.undouble[:0], w)
+		return m.dict[unsafeString(sc.undouble)]
+	}
+	return 0
+}
+
+func (m *matcher) appendWord(sc *scratch, toks []token, start, end int, kind uint8) []token {
+	id := m.lookup(sc, sc.norm[start:end])
+	if id != 0 && m.words[id].alias != nil {
+		for _, a := range m.words[id].alias {
+			toks = append(toks, token{start: int32(start), end: int32(end), id: a, kind: kWord, wsi: -1})
+		}
+		return toks
+	}
+	return append(toks, token{start: int32(start), end: int32(end), id: id, kind: kind, wsi: -1})
+}
+
+func isChunkStart(c byte) bool {
+	switch c {
+	case ' ', '(', '[', '<', '"', '\'', ':', ',', ';':
+		return true
+	}
+	return false
+}
+
+// tokenize splits the normalised text b (which is sc.norm) into tokens.
+func (m *matcher) tokenize(sc *scratch, b []byte) []token {
+	toks := sc.toks[:0]
+	n := len(b)
+	for i := 0; i < n; {
+		c := b[i]
+		if c == ' ' {
+			i++
+			continue
+		}
+		if (i == 0 || isChunkStart(b[i-1])) && c != '@' {
+			if end, kind := m.linkAt(b, i); end > i {
+				toks = append(toks, token{start: int32(i), end: int32(end), kind: kind, wsi: -1})
+				i = end
+				continue
+			}
+		}
+		switch {
+		case c == '@':
+			if i == 0 || !isWordByte(b[i-1]) {
+				if end := handleEnd(b, i+1); end-(i+1) >= 3 {
+					toks = append(toks, token{start: int32(i), end: int32(end), kind: kHandle, wsi: -1})
+					i = end
+					continue
+				}
+			}
+			i++
+		case (isDigit(c) || isLetter(c)) && (i == 0 || !isWordByte(b[i-1])) && idEnd(b, i) > 0:
+			end := idEnd(b, i)
+			toks = append(toks, token{start: int32(i), end: int32(end), kind: kID, wsi: -1})
+			i = end
+		case isDigitLike(c) && i+1 < n && isDigit(b[i+1]) && (i == 0 || !isWordByte(b[i-1])) && phoneEnd(b, i) > 0:
+			end := phoneEnd(b, i)
+			toks = append(toks, token{start: int32(i), end: int32(end), kind: kPhone, wsi: -1})
+			i = end
+		case isDigit(c) || c == '+' && i+1 < n && isDigit(b[i+1]):
+			if i == 0 || !isAlnum(b[i-1]) {
+				if end := phoneEnd(b, i); end > 0 {
+					toks = append(toks, token{start: int32(i), end: int32(end), kind: kPhone, wsi: -1})
+					i = end
+					continue
+				}
+			}
+			if c == '+' {
+				i++
+				continue
+			}
+			j := wordEnd(b, i)
+			if id := m.lookup(sc, b[i:j]); id != 0 && !allDigits(b[i:j]) {
+				toks = m.appendWord(sc, toks, i, j, kWord) // "3mmc", "7j"
+				i = j
+				continue
+			}
+			k := i
+			for k < n && isDigit(b[k]) {
+				k++
+			}
+			if k+1 < n && (b[k] == '.' || b[k] == ',') && isDigit(b[k+1]) {
+				k++
+				for k < n && isDigit(b[k]) {
+					k++
+				}
+			}
+			id := m.lookup(sc, b[i:k])
+			if k < n && isWordStart(b, k) && !isDigit(b[k]) {
+				// A number glued to a word ("4e fois", "20h", "5g") is not
+				// the number of a phrase ("la 4" is 4-MMC, "la 4e" is not).
+				id = 0
+			}
+			toks = append(toks, token{start: int32(i), end: int32(k), id: id, kind: kNumber, wsi: -1})
+			i = k
+			if k < n && isWordStart(b, k) && !isDigit(b[k]) {
+				j := wordEnd(b, k)
+				toks = m.appendWord(sc, toks, k, j, kWord) // "5g" -> 5, g
+				i = j
+			}
+		case isWordStart(b, i):
+			if end := emojiEnd(b, i); end > 0 {
+				toks = m.appendWord(sc, toks, i, end, kWord)
+				i = end
+				continue
+			}
+			j := wordEnd(b, i)
+			toks = m.appendWord(sc, toks, i, j, kWord)
+			i = j
+		case c < utf8.RuneSelf:
+			if c == '/' || c == '$' || c == '=' || c == '?' {
+				toks = append(toks, token{start: int32(i), end: int32(i + 1), id: m.lookup(sc, b[i:i+1]), kind: kSymbol, wsi: -1})
+			}
+			i++
+		default:
+			r, size := utf8.DecodeRune(b[i:])
+			if unicode.Is(unicode.Sc, r) { // €, £, ¥...
+				toks = append(toks, token{start: int32(i), end: int32(i + size), id: m.lookup(sc, b[i:i+size]), kind: kSymbol, wsi: -1})
+			}
+			i += size
+		}
+	}
+	sc.toks = toks
+	return toks
+}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// handleEnd returns the end of an account name starting at i (after "@").
+func handleEnd(b []byte, i int) int {
+	j := i
+	for j < len(b) && (isAlnum(b[j]) || b[j] == '_' || b[j] == '.') {
+		j++
+	}
+	for j > i && b[j-1] == '.' {
+		j--
+	}
+	return j
+}
+
+// phoneEnd returns the end of a phone number at i, or 0: 9 to 15 digits in
+// groups separated by one space, dot or dash, at most two one-digit groups
+// unless every group is one digit ("+33 6 12 34 56 78", "0 800 23 13 13",
+// "514-555-1234", "0612345678", "0.6.1.2.3.4.5.6.7.8"). Sellers write O for
+// 0 and l or i for 1 ("O6 l2 34 56 78"): inside a group that has a real
+// digit, those count as digits.
+func phoneEnd(b []byte, i int) int {
+	j := i
+	if b[j] == '+' {
+		j++
+	}
+	digits, real, groups, singles, longest := 0, 0, 0, 0, 0
+	end := 0
+	for {
+		k, r := j, 0
+		for k < len(b) && (isDigit(b[k]) || isDigitLike(b[k])) {
+			if isDigit(b[k]) {
+				r++
+			}
+			k++
+		}
+		g := k - j
+		if g == 0 || r == 0 || (k < len(b) && isLetter(b[k])) {
+			break
+		}
+		digits += g
+		real += r
+		groups++
+		if g == 1 {
+			singles++
+		}
+		if g > longest {
+			longest = g
+		}
+		end = k
+		if k+1 < len(b) && (b[k] == ' ' || b[k] == '.' || b[k] == '-') && (isDigit(b[k+1]) || isDigitLike(b[k+1])) {
+			j = k + 1
+			continue
+		}
+		break
+	}
+	if digits < 9 || digits > 15 || real < 7 || (singles > 2 && singles != groups) || (groups > 1 && longest > 5) {
+		return 0
+	}
+	if end < len(b) && isWordByte(b[end]) {
+		return 0
+	}
+	return end
+}
+
+// isDigitLike reports letters written for digits in phone numbers.
+func isDigitLike(c byte) bool { return c == 'o' || c == 'l' || c == 'i' }
+
+// idEnd returns the end of a messenger account id at i, or 0: 30 or more
+// hexadecimal characters mixing letters and digits (a Session id is 66).
+func idEnd(b []byte, i int) int {
+	j, letters, digits := i, 0, 0
+	for j < len(b) && (isDigit(b[j]) || 'a' <= b[j] && b[j] <= 'f') {
+		if isDigit(b[j]) {
+			digits++
+		} else {
+			letters++
+		}
+		j++
+	}
+	if j-i < 30 || letters == 0 || digits == 0 || (j < len(b) && isWordByte(b[j])) {
+		return 0
+	}
+	return j
+}
+
+// linkAt returns the end of a link or e-mail address starting at i, or 0.
+func (m *matcher) linkAt(b []byte, i int) (int, uint8) {
+	e := i
+	dot := false
+	for e < len(b) && b[e] != ' ' {
+		if b[e] == '.' {
+			dot = true
+		}
+		e++
+	}
+	if !dot {
+		return 0, 0
+	}
+	for e > i && strings.IndexByte(".,;:!?)]\"'>", b[e-1]) >= 0 {
+		e--
+	}
+	s := unsafeString(b[i:e])
+	if strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "www.") {
+		return e, kLink
+	}
+	if at := strings.IndexByte(s, '@'); at > 0 {
+		if m.isHost(s[at+1:]) && localPart(s[:at]) {
+			return e, kEmail
+		}
+		return 0, 0
+	}
+	if m.isHost(s) {
+		return e, kLink
+	}
+	return 0, 0
+}
+
+func localPart(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isAlnum(c) && c != '.' && c != '_' && c != '-' && c != '+' {
+			return false
+		}
+	}
+	return true
+}
+
+// isHost reports whether s starts with a domain name whose ending is a
+// known top-level domain ("t.me/x", "shop.fr").
+func (m *matcher) isHost(s string) bool {
+	h := len(s)
+	for k := 0; k < len(s); k++ {
+		if c := s[k]; c == '/' || c == ':' || c == '?' || c == '#' {
+			h = k
+			break
+		}
+	}
+	host := s[:h]
+	last := strings.LastIndexByte(host, '.')
+	if last <= 0 || last == len(host)-1 {
+		return false
+	}
+	for k := 0; k < len(host); k++ {
+		c := host[k]
+		if !isAlnum(c) && c != '-' && c != '.' {
+			return false
+		}
+		if c == '.' && (k == 0 || host[k-1] == '.') {
+			return false
+		}
+	}
+	tld := host[last+1:]
+	for k := 0; k < len(tld); k++ {
+		if !isLetter(tld[k]) {
+			return false
+		}
+	}
+	return m.tlds[tld]
+}
+
+// hostOf returns the domain of a link, without scheme, "www." or path.
+func hostOf(s string) string {
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	}
+	s = strings.TrimPrefix(s, "www.")
+	for k := 0; k < len(s); k++ {
+		if c := s[k]; c == '/' || c == ':' || c == '?' || c == '#' {
+			return s[:k]
+		}
+	}
+	return s
+}
+
+func domainIn(host string, list []string) bool {
+	for _, d := range list {
+		if host == d || strings.HasSuffix(host, d) && host[len(host)-len(d)-1] == '.' {
+			return true
+		}
+	}
+	return false
+}
+
+// hasKeyword reports whether an account name or address s names a
+// product, a dealer or a shop: one of its parts is a one-word product or
+// dealer term ("@tina_paris"), or it contains a keyword ("plugparis").
+func (m *matcher) hasKeyword(sc *scratch, s []byte) bool {
+	for i := 0; i < len(s); {
+		if !isAlnum(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isLetter(s[j]) == isLetter(s[i]) && isAlnum(s[j]) {
+			j++
+		}
+		if j == i {
+			j = i + 1
+		}
+		if id := m.lookup(sc, s[i:j]); id != 0 && m.words[id].flags&wTargetWord != 0 && j-i >= 2 {
+			return true
+		}
+		i = j
+	}
+	str := unsafeString(s)
+	for _, k := range m.keywords {
+		if strings.Contains(str, k) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *matcher) isHelpline(digits []byte, international bool) bool {
+	for _, h := range m.helplines {
+		if len(digits) >= len(h) && string(digits[:len(h)]) == h {
+			return true
+		}
+		// +33 800... is 0800...: compare without the country code.
+		if international && len(h) > 1 && h[0] == '0' {
+			for _, cc := range []string{"33", "32", "41", "352"} {
+				if len(digits) > len(cc) && string(digits[:len(cc)]) == cc {
+					rest := digits[len(cc):]
+					if len(rest) >= len(h)-1 && string(rest[:len(h)-1]) == h[1:] {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (m *matcher) isShortHelpline(digits []byte) bool {
+	for _, h := range m.helplines {
+		if len(h) >= 4 && string(digits) == h {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,599 @@
+package moderation
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Normalize returns text the way the screener reads it, so that moderators
+// and admins (the `screen` tool, tests) can see why a message matched:
+//
+//   - invisible characters are removed (zero-width spaces and joiners, word
+//     joiner, byte order mark, soft hyphen, bidi controls, variation
+//     selectors, Hangul fillers): sellers slip them inside words;
+//   - Unicode NFKC folds fullwidth, mathematical bold or italic letters,
+//     circled letters and ligatures to plain letters;
+//   - case and accents are folded (É -> e, ç -> c, œ -> oe, ß -> ss);
+//   - Cyrillic, Greek and small-capital look-alikes become the Latin letter
+//     they imitate (Cyrillic а, е, о, р, с, і, ј; Greek ο, ρ, ν, κ...);
+//   - emoji used as codes become words the lexicon can score, such as
+//     "emoji:plug" for 🔌 or "emoji:snow" for ❄️; other emoji are kept;
+//   - runs of three or more identical letters shrink to one ("dispooooo" ->
+//     "dispo") while doubles that words need stay ("3mmc", "arrivage");
+//   - single letters spaced, dotted or dashed apart are joined ("d i s p o",
+//     "t.i.n.a", "d-i-s-p-o" -> "dispo", "tina");
+//   - leetspeak digits between letters become letters ("c0ke" -> "coke",
+//     "t1na" -> "tina"), but numbers are left alone: a leading digit
+//     ("3mmc", "4-mec"), prices ("20/g"), quantities ("5g") and phone
+//     numbers ("0 800 23 13 13") keep their digits, because prices and
+//     numbers are signals too;
+//   - runs of white space become one space (two between single letters
+//     that a double space kept apart, so that "a b  c d" is not joined on a
+//     second reading).
+//
+// Normalize is idempotent: Normalize(Normalize(x)) == Normalize(x).
+func Normalize(text string) string {
+	sc := scratchPool.Get().(*scratch)
+	out := normalizeInto(sc, text)
+	s := string(out)
+	scratchPool.Put(sc)
+	return s
+}
+
+// normalizeInto normalises text into sc.norm and returns it. The result is
+// only valid until sc is reused.
+func normalizeInto(sc *scratch, text string) []byte {
+	buf := sc.norm[:0]
+	if isASCII(text) {
+		buf = appendASCII(buf, text)
+	} else {
+		buf = sc.normalizeUnicode(buf, text)
+	}
+	buf = collapseRuns(buf)
+	buf = deleet(buf)
+	buf = collapseRuns(buf)
+	buf = joinSpaced(buf)
+	buf = squeezeSpaces(buf)
+	buf = deleet(buf)
+	buf = collapseRuns(buf)
+	sc.norm = buf
+	return buf
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// appendASCII is the fast path for the common case of a plain ASCII
+// message: lower case and white space only.
+func appendASCII(dst []byte, s string) []byte {
+	w := writer{dst: dst, spaces: 2}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c <= ' ':
+			w.byte(' ')
+		case c == 0x7f:
+		case 'A' <= c && c <= 'Z':
+			w.byte(c + 'a' - 'A')
+		default:
+			w.byte(c)
+		}
+	}
+	return trimSpace(w.dst)
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// normalizeUnicode runs the character-level steps on text that is not pure
+// ASCII. Removing invisible characters comes first, so that NFKC sees the
+// characters as they will stay (a zero-width space between two Hangul jamo
+// would otherwise hide a composition until the second call). The mapping
+// that follows NFKC (lower case, accents, look-alikes) can in rare scripts
+// produce a sequence that NFKC would change again, so the steps repeat
+// until the text is stable; ordinary text needs one round.
+func (sc *scratch) normalizeUnicode(dst []byte, text string) []byte {
+	src := text
+	for round := 0; ; round++ {
+		sc.tmp = appendVisible(sc.tmp[:0], src)
+		sc.tmp2 = norm.NFKC.Append(sc.tmp2[:0], sc.tmp...)
+		dst = dst[:0]
+		dst = appendMapped(dst, sc.tmp2)
+		if round == 3 || isASCII(unsafeString(dst)) || norm.NFKC.IsNormal(dst) {
+			return dst
+		}
+		sc.tmp3 = append(sc.tmp3[:0], dst...)
+		src = unsafeString(sc.tmp3)
+	}
+}
+
+// appendVisible appends s without its invisible characters.
+func appendVisible(dst []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !isInvisible(r) {
+			dst = append(dst, s[i:i+n]...)
+		}
+		i += n
+	}
+	return dst
+}
+
+// isInvisible reports characters that display as nothing: format
+// characters (zero-width space, joiners, word joiner, soft hyphen, bidi
+// controls, byte order mark, tags), variation selectors, the combining
+// grapheme joiner and Hangul fillers, which render as blanks.
+func isInvisible(r rune) bool {
+	switch {
+	case r == utf8.RuneError:
+		return false
+	case 0xFE00 <= r && r <= 0xFE0F, 0xE0100 <= r && r <= 0xE01EF:
+		return true
+	case r == 0x034F, r == 0x115F, r == 0x1160, r == 0x3164, r == 0xFFA0, r == 0x180B, r == 0x180C, r == 0x180D, r == 0x180F:
+		return true
+	}
+	return unicode.Is(unicode.Cf, r)
+}
+
+// writer appends folded text, keeping at most two spaces in a row and
+// none at the start. Two spaces survive until the spaced letters are
+// joined, because they separate spaced-out words ("c r y s t a l  a v a i
+// l a b l e"); squeezeSpaces then reduces them to one.
+type writer struct {
+	dst    []byte
+	spaces int // spaces written in a row; starts at 2 to drop leading ones
+}
+
+func (w *writer) byte(c byte) {
+	if c == ' ' {
+		if w.spaces < 2 {
+			w.dst = append(w.dst, ' ')
+		}
+		w.spaces++
+		return
+	}
+	w.dst = append(w.dst, c)
+	w.spaces = 0
+}
+
+func (w *writer) str(s string) {
+	for i := 0; i < len(s); i++ {
+		w.byte(s[i])
+	}
+}
+
+// appendMapped folds each character of the NFKC text: case, accents,
+// look-alikes, emoji codes, punctuation variants and white space.
+func appendMapped(dst []byte, s []byte) []byte {
+	w := writer{dst: dst, spaces: 2}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case c <= ' ':
+				w.byte(' ')
+			case c == 0x7f:
+			case 'A' <= c && c <= 'Z':
+				w.byte(c + 'a' - 'A')
+			default:
+				w.byte(c)
+			}
+			continue
+		}
+		r, n := utf8.DecodeRune(s[i:])
+		i += n
+		if r == utf8.RuneError && n == 1 {
+			continue // a byte that is not UTF-8: nothing anyone can read
+		}
+		if (r == '·' || r == '‧') && len(w.dst) > 0 && isLetter(w.dst[len(w.dst)-1]) && i < len(s) && startsLetter(s[i:]) {
+			// A middle dot inside a word joins it: "d·i·s·p·o", "ti·na", and
+			// French inclusive writing "ami·e·s".
+			continue
+		}
+		if m, ok := foldTable[r]; ok {
+			w.str(m)
+			continue
+		}
+		switch {
+		case 0x1F1E6 <= r && r <= 0x1F1FF: // regional indicators 🇩 🇮 spell letters
+			w.byte(byte('a' + r - 0x1F1E6))
+			continue
+		case 0x1F150 <= r && r <= 0x1F169: // negative circled capitals 🅐
+			w.byte(byte('a' + r - 0x1F150))
+			continue
+		case 0x1F170 <= r && r <= 0x1F189: // negative squared capitals 🅰
+			w.byte(byte('a' + r - 0x1F170))
+			continue
+		case unicode.IsSpace(r) || unicode.Is(unicode.Zs, r) || r == 0x2800:
+			w.byte(' ')
+			continue
+		case 0x1F3FB <= r && r <= 0x1F3FF: // skin tone modifiers
+			continue
+		case isInvisible(r), unicode.Is(unicode.Mn, r), unicode.Is(unicode.Me, r), unicode.Is(unicode.Cc, r),
+			unicode.Is(unicode.Co, r), unicode.Is(unicode.Cs, r):
+			continue
+		}
+		if lr := unicode.ToLower(r); lr != r {
+			r = lr
+			if m, ok := foldTable[r]; ok {
+				w.str(m)
+				continue
+			}
+		}
+		w.dst = utf8.AppendRune(w.dst, r)
+		w.spaces = 0
+	}
+	return trimSpace(w.dst)
+}
+
+// startsLetter reports whether s starts with a letter of any script.
+func startsLetter(s []byte) bool {
+	if len(s) == 0 {
+		return false
+	}
+	if s[0] < utf8.RuneSelf {
+		return 'a' <= s[0] && s[0] <= 'z' || 'A' <= s[0] && s[0] <= 'Z'
+	}
+	r, _ := utf8.DecodeRune(s)
+	return unicode.IsLetter(r)
+}
+
+// isLetter reports an ASCII lower-case letter (the text is folded by then).
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isAlnum(c byte) bool { return isLetter(c) || isDigit(c) }
+
+// isWordByte reports bytes that belong to a word: ASCII letters and digits,
+// and any byte of a non-ASCII character (a letter of another script that
+// the folding kept).
+func isWordByte(c byte) bool { return isAlnum(c) || c >= utf8.RuneSelf }
+
+// collapseRuns shrinks runs of three or more identical ASCII letters to
+// one, in place ("dispooooo" -> "dispo", "mmmmh" -> "mh"). Doubles stay,
+// because many words need them; the matcher also compares words with all
+// doubles removed. "www" is kept so that addresses stay readable.
+func collapseRuns(b []byte) []byte {
+	w := 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		j := i + 1
+		for j < len(b) && b[j] == c {
+			j++
+		}
+		n := j - i
+		if isLetter(c) && n >= 3 && !(c == 'w' && n == 3) {
+			n = 1
+		}
+		for k := 0; k < n; k++ {
+			b[w] = c
+			w++
+		}
+		i = j
+	}
+	return b[:w]
+}
+
+// leetDigit maps the characters sellers use for letters; 0 means none.
+// 2, 6, 8 and 9 are left alone: they are rarely used that way and often
+// real. "!" is not read as "i": chat writers leave out the space after
+// it ("dispo!livraison").
+func leetDigit(c byte) byte {
+	switch c {
+	case '0':
+		return 'o'
+	case '1':
+		return 'i'
+	case '3':
+		return 'e'
+	case '4':
+		return 'a'
+	case '5':
+		return 's'
+	case '7':
+		return 't'
+	case '$':
+		return 's'
+	case '@':
+		return 'a'
+	}
+	return 0
+}
+
+func isLeetByte(c byte) bool { return isDigit(c) || c == '$' || c == '@' }
+
+// deleet replaces leetspeak inside words, in place. A run of digits (or $,
+// @) is replaced when it sits between two letters of one word and every
+// character of the run has a letter reading ("c0ke", "t1na", "c@ke"); a
+// single digit that ends a word of at least three letters is replaced too
+// ("cok3", "ket4"). A word that starts with a digit ("3mmc", "4mec", "5g",
+// "20e") or a number on its own is never touched, and "@" followed by a
+// domain is an e-mail address, not leet.
+func deleet(b []byte) []byte {
+	for i := 0; i < len(b); {
+		c := b[i]
+		if !isAlnum(c) && !isLeetByte(c) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(b) && (isAlnum(b[j]) || isLeetByte(b[j])) {
+			j++
+		}
+		if i > 0 && b[i-1] >= utf8.RuneSelf {
+			i = j // glued to another script: not ours to read
+			continue
+		}
+		deleetWord(b, i, j)
+		i = j
+	}
+	return b
+}
+
+// deleetWord handles the word b[start:end].
+func deleetWord(b []byte, start, end int) {
+	w, rest := b[start:end], b[end:]
+	p := 0
+	for p < len(w) && !isLetter(w[p]) {
+		if isDigit(w[p]) {
+			return // starts with a number: "3mmc", "20e", "5g"
+		}
+		p++ // a leading "@" or "$" (a handle, a price): read the rest
+	}
+	letters := 0
+	for p < len(w) {
+		if isLetter(w[p]) {
+			letters++
+			p++
+			continue
+		}
+		q := p
+		ok := true
+		for q < len(w) && !isLetter(w[q]) {
+			if leetDigit(w[q]) == 0 {
+				ok = false
+			}
+			q++
+		}
+		switch {
+		case !ok:
+		case q < len(w): // between letters
+			if hasByte(w[p:q], '@') && looksLikeEmail(b[start+q:]) {
+				break
+			}
+			for k := p; k < q; k++ {
+				w[k] = leetDigit(w[k])
+			}
+			letters += q - p
+		case q-p == 1 && isDigit(w[p]) && letters >= 3 && endsWord(rest): // last character
+			w[p] = leetDigit(w[p])
+		}
+		p = q
+	}
+}
+
+// endsWord reports whether the text after a word lets its last digit be
+// read as a letter: the end, a space or punctuation, but not another
+// script glued to it nor a decimal part ("ket4.5" is not "keta.5").
+func endsWord(rest []byte) bool {
+	if len(rest) == 0 {
+		return true
+	}
+	if rest[0] >= utf8.RuneSelf {
+		return false
+	}
+	if (rest[0] == '.' || rest[0] == ',') && len(rest) > 1 && isDigit(rest[1]) {
+		return false
+	}
+	return true
+}
+
+func hasByte(b []byte, c byte) bool {
+	for _, x := range b {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// looksLikeEmail reports whether b (the text after an "@") starts with a
+// domain name: letters, then a dot, then letters.
+func looksLikeEmail(b []byte) bool {
+	i := 0
+	for i < len(b) && (isAlnum(b[i]) || b[i] == '-') {
+		i++
+	}
+	return i > 0 && i+1 < len(b) && b[i] == '.' && isLetter(b[i+1])
+}
+
+// isSpacer reports the characters sellers put between letters to break a
+// word apart: "d i s p o", "t.i.n.a", "d-i-s-p-o", "d_i_s_p_o", "d/i/s".
+func isSpacer(c byte) bool {
+	switch c {
+	case ' ', '.', '-', '_', '*', '/', '|', '+', '~', '\\':
+		return true
+	}
+	return false
+}
+
+// joinSpaced joins, in place, three or more single characters separated by
+// spacers ("d i s p o" -> "dispo", "t.1.n.a" -> "t1na" before de-leet).
+// A joined word must start and end with a letter, so that numbers ("1 2
+// 3", "0 800") stay apart; one or two single letters (French "y a", "à")
+// are left alone. Dotted or dashed words end at a space ("t.i.n.a d.i.s.p.o"
+// is two words), and a spaced-out word ends where dots begin ("d i s p o
+// t.i.n.a").
+func joinSpaced(b []byte) []byte {
+	var segs [maxSingles]int // positions of the singles of the current run
+	w := 0
+	for i := 0; i < len(b); {
+		if !isSingle(b, i) {
+			b[w] = b[i]
+			w++
+			i++
+			continue
+		}
+		// Collect the run of singles starting at i.
+		n := 0
+		segs[n] = i
+		n++
+		p := i + 1
+		for n < maxSingles {
+			q := p
+			// A double space ends a spaced-out word: "c r y s t a l  a v a i l".
+			for q < len(b) && q-p < 3 && isSpacer(b[q]) && !(b[q] == ' ' && q+1 < len(b) && b[q+1] == ' ') {
+				q++
+			}
+			if q == p || q >= len(b) || !isSingle(b, q) {
+				break
+			}
+			segs[n] = q
+			n++
+			p = q + 1
+		}
+		end := segs[n-1] + 1
+		// Split the run into words and join each.
+		for s := 0; s < n; {
+			e := s // last single of this word
+			typ := sepType(b, segs[s], nextPos(segs[:n], s, end))
+			for e+1 < n {
+				t := sepType(b, segs[e+1], nextPos(segs[:n], e+1, end))
+				if e+1 == n-1 {
+					t = typ // the last single has no separator after it
+				}
+				if t == typ {
+					e++
+					continue
+				}
+				if typ != ' ' {
+					e++ // a dotted word keeps its last letter
+				}
+				break
+			}
+			w = joinWord(b, w, segs[:n], s, e, end)
+			s = e + 1
+		}
+		i = end
+	}
+	return b[:w]
+}
+
+// squeezeSpaces reduces double spaces to one, in place, except between two
+// single characters, where a second call must still see the word break
+// ("a b  c d" stays, so that it is not read as "abcd" next time).
+func squeezeSpaces(b []byte) []byte {
+	w := 0
+	for i := 0; i < len(b); i++ {
+		if b[i] == ' ' && i+1 < len(b) && b[i+1] == ' ' {
+			// b[:w] is already rewritten: judge the left side on it.
+			leftSingle := w > 0 && isAlnum(b[w-1]) && (w == 1 || !gluesLeft(b[w-2]))
+			if !(leftSingle && isSingle(b, i+2)) {
+				continue
+			}
+		}
+		b[w] = b[i]
+		w++
+	}
+	return b[:w]
+}
+
+// gluesLeft reports a character that makes the letter after it part of a
+// word: a letter or digit, an apostrophe (j'ai), a colon (emoji:x), an @.
+func gluesLeft(c byte) bool {
+	return isWordByte(c) || c == '\'' || c == ':' || c == '@'
+}
+
+// maxSingles bounds a run of single characters; longer runs are split,
+// which only matters for pathological input.
+const maxSingles = 64
+
+// nextPos returns the position after single k's separator: the next single,
+// or end.
+func nextPos(segs []int, k, end int) int {
+	if k+1 < len(segs) {
+		return segs[k+1]
+	}
+	return end
+}
+
+// sepType returns ' ' when the separator after the single at pos (up to
+// next) is only spaces, else its first other character.
+func sepType(b []byte, pos, next int) byte {
+	for k := pos + 1; k < next; k++ {
+		if b[k] != ' ' {
+			return b[k]
+		}
+	}
+	return ' '
+}
+
+// joinWord writes singles s..e of the run to b[w:], joined when they form
+// a word (at least three, starting and ending with a letter), as they were
+// otherwise; the separator after e is copied too unless e ends the run.
+func joinWord(b []byte, w int, segs []int, s, e, end int) int {
+	first, last := s, e
+	for first <= last && !isLetter(b[segs[first]]) {
+		first++
+	}
+	for last >= first && !isLetter(b[segs[last]]) {
+		last--
+	}
+	copyRange := func(from, to int) {
+		for k := from; k < to; k++ {
+			b[w] = b[k]
+			w++
+		}
+	}
+	stop := nextPos(segs, e, end)
+	if e == len(segs)-1 {
+		stop = end
+	}
+	if last-first+1 < 3 {
+		copyRange(segs[s], stop)
+		return w
+	}
+	copyRange(segs[s], segs[first])
+	for k := first; k <= last; k++ {
+		b[w] = b[segs[k]]
+		w++
+	}
+	copyRange(segs[last]+1, stop)
+	return w
+}
+
+// isSingle reports whether b[i] is a letter or digit standing alone between
+// non-word characters. An apostrophe or colon next to it (j'ai, emoji:x)
+// makes it part of a word.
+func isSingle(b []byte, i int) bool {
+	if i >= len(b) || !isAlnum(b[i]) {
+		return false
+	}
+	if i > 0 && gluesLeft(b[i-1]) {
+		return false
+	}
+	if i+1 < len(b) && (isWordByte(b[i+1]) || b[i+1] == '\'' || b[i+1] == ':') {
+		return false
+	}
+	return true
+}

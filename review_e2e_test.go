@@ -1,0 +1,337 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tele "gopkg.in/telebot.v3"
+
+	"github.com/entrepairs/entrepairs/tgfake"
+)
+
+const offer = "Tina 💎 dispo ce soir, 80€ le g, livraison Paris 7j/7, contact Wickr: plug75"
+
+var benign = []string{
+	"J'ai rechuté ce week-end, 3 jours de tina, j'ai claqué 200 balles et je me sens vide.",
+	"Jamais d'alcool avec le G, et note l'heure de chaque prise.",
+	"Écris-moi en privé si tu veux parler, je suis dispo ce soir.",
+	"Drogues Info Service : 0 800 23 13 13, gratuit et anonyme.",
+	"Qui vient au musée dimanche ? C'est 15€ l'entrée.",
+	"30 jours sans tina aujourd'hui 🎉",
+	"Attention, de la 3mmc coupée circule à Paris, un pote a fini aux urgences.",
+	"courage ❤️",
+	"Grosse envie de 3mmc ce soir mais je tiens bon.",
+	"Quelqu'un sait si la 3MMC interagit avec la PrEP ?",
+}
+
+func group() *tele.Chat { return tgfake.Supergroup(requestGroup, "Entraide Paris") }
+
+// flagCard posts an offer and returns the card the moderators get.
+func flagCard(h *harness, author tele.User, text string) (*tele.Message, tgfake.Message) {
+	h.t.Helper()
+	msg := h.post(group(), author, text)
+	card := h.botMessage(modChat, author.FirstName, "Message repéré par le filtre")
+	return msg, card
+}
+
+func TestOfferReachesModeratorsWithEverythingTheyNeed(t *testing.T) {
+	h := newHarness(t)
+	dealer := frenchUser(800, "Tonio")
+	msg, card := flagCard(h, dealer, offer)
+	for _, want := range []string{"Entraide Paris", "Tonio", "dispo ce soir", "Raisons :", "Voir le message", "Suppression possible jusqu'au"} {
+		if !strings.Contains(card.Plain, want) {
+			t.Errorf("card lacks %q:\n%s", want, card.Plain)
+		}
+	}
+	if !strings.Contains(card.Text, fmt.Sprintf("https://t.me/c/1111000001/%d", msg.ID)) {
+		t.Errorf("no link to the message: %s", card.Text)
+	}
+	for _, b := range []string{"Ignorer", "Supprimer", "Avertir", "Bannir"} {
+		if _, ok := card.Button(b); !ok {
+			t.Errorf("no %s button: %+v", b, card.Buttons)
+		}
+	}
+	// The member is told nothing: flags go to moderators only.
+	if n := len(h.api.BotMessages(dealer.ID)) + len(h.api.BotMessages(requestGroup)); n != 0 {
+		t.Errorf("%d messages sent outside the moderators' chat", n)
+	}
+}
+
+func TestIgnoreDoesNothingToTheMember(t *testing.T) {
+	h := newHarness(t)
+	_, card := flagCard(h, frenchUser(801, "Tonio"), offer)
+	h.press(card, "Ignorer", mod1)
+	edited := h.botMessage(modChat, "Ignoré par Camille")
+	if edited.ID != card.ID || len(edited.Buttons) != 0 {
+		t.Errorf("card not closed in place: %+v", edited)
+	}
+	if n := h.api.CallCount("deleteMessage") + h.api.CallCount("banChatMember") + h.api.CallCount("kickChatMember"); n != 0 {
+		t.Errorf("%d actions after ignore", n)
+	}
+}
+
+func TestDeleteRemovesTheMessage(t *testing.T) {
+	h := newHarness(t)
+	msg, card := flagCard(h, frenchUser(802, "Tonio"), offer)
+	h.press(card, "Supprimer", mod2)
+	h.api.WaitCall(t, waitFor, "deleteMessage", func(c tgfake.Call) bool {
+		return c.ChatID() == requestGroup && c.Int("message_id") == int64(msg.ID)
+	})
+	h.botMessage(modChat, "Supprimé par Dominique")
+	if got, _ := h.api.Message(requestGroup, msg.ID); !got.Deleted {
+		t.Error("message still in the group")
+	}
+}
+
+func TestWarnDeletesAndTellsTheMemberKindly(t *testing.T) {
+	h := newHarness(t)
+	dealer := frenchUser(803, "Tonio")
+	msg, card := flagCard(h, dealer, offer)
+	h.press(card, "Avertir", mod1)
+	h.api.WaitCall(t, waitFor, "deleteMessage", func(c tgfake.Call) bool { return c.Int("message_id") == int64(msg.ID) })
+	note := h.botMessage(dealer.ID, "retiré par l'équipe de modération", "/charte", "pas un jugement")
+	if note.Protected {
+		t.Log("protected")
+	}
+	h.botMessage(modChat, "Averti·e (avertissement n° 1)", "par Camille")
+}
+
+func TestWarnLimitSuggestsABan(t *testing.T) {
+	h := newHarness(t)
+	dealer := frenchUser(804, "Tonio")
+	var card tgfake.Message
+	for i := 1; i <= 3; i++ {
+		h.post(group(), dealer, fmt.Sprintf("%s (%d)", offer, i))
+		card = h.api.WaitBotMessage(t, waitFor, modChat, func(m tgfake.Message) bool {
+			_, ok := m.Button("Avertir")
+			return ok && strings.Contains(m.Plain, fmt.Sprintf("(%d)", i))
+		})
+		h.press(card, "Avertir", mod1)
+		h.botMessage(modChat, fmt.Sprintf("avertissement n° %d", i))
+	}
+	last := h.botMessage(modChat, "Limite de 3 avertissements atteinte")
+	if _, ok := last.Button("Bannir"); !ok {
+		t.Fatalf("no ban button at the limit: %+v", last.Buttons)
+	}
+	h.press(last, "Bannir", mod2)
+	h.api.WaitCall(t, waitFor, "", func(c tgfake.Call) bool {
+		return (c.Method == "banChatMember" || c.Method == "kickChatMember") && c.Int("user_id") == dealer.ID
+	})
+}
+
+func TestBanRemovesTheMemberAndTheMessage(t *testing.T) {
+	h := newHarness(t)
+	dealer := frenchUser(805, "Tonio")
+	msg, card := flagCard(h, dealer, offer)
+	h.press(card, "Bannir", mod1)
+	ban := h.api.WaitCall(t, waitFor, "", func(c tgfake.Call) bool {
+		return c.Method == "banChatMember" || c.Method == "kickChatMember"
+	})
+	if ban.ChatID() != requestGroup || ban.Int("user_id") != dealer.ID {
+		t.Errorf("ban %+v", ban.Raw)
+	}
+	h.api.WaitCall(t, waitFor, "deleteMessage", func(c tgfake.Call) bool { return c.Int("message_id") == int64(msg.ID) })
+	h.botMessage(modChat, "Banni·e par Camille")
+}
+
+func TestBenignMessagesProduceNoCard(t *testing.T) {
+	h := newHarness(t)
+	for i, text := range benign {
+		h.post(group(), frenchUser(int64(900+i), "Membre"), text)
+	}
+	time.Sleep(2 * gatherWindowForTests)
+	if msgs := h.api.BotMessages(modChat); len(msgs) != 0 {
+		t.Errorf("benign messages reached the moderators:\n%s", h.api.DumpChat(modChat))
+	}
+}
+
+// gatherWindowForTests is a little more than the bot's gathering window.
+const gatherWindowForTests = 600 * time.Millisecond
+
+func TestNonModeratorCannotActOnAFlag(t *testing.T) {
+	h := newHarness(t)
+	_, card := flagCard(h, frenchUser(806, "Tonio"), offer)
+	h.press(card, "Bannir", stranger)
+	if got := h.lastToast(); !strings.Contains(got, "modérateur·ices") {
+		t.Errorf("toast %q", got)
+	}
+	if n := h.api.CallCount("banChatMember") + h.api.CallCount("kickChatMember"); n != 0 {
+		t.Error("a non-moderator banned someone")
+	}
+}
+
+func TestFirstTapWinsOnFlags(t *testing.T) {
+	h := newHarness(t)
+	_, card := flagCard(h, frenchUser(807, "Tonio"), offer)
+	h.press(card, "Supprimer", mod1)
+	ban, _ := card.Button("Bannir")
+	h.push(h.api.PressData(card, ban.Data, mod2))
+	if got := h.lastToast(); !strings.Contains(got, "Déjà traité par Camille") {
+		t.Errorf("second tap toast %q", got)
+	}
+	if n := h.api.CallCount("banChatMember") + h.api.CallCount("kickChatMember"); n != 0 {
+		t.Error("second tap banned")
+	}
+}
+
+func TestEditedMessageIsScreened(t *testing.T) {
+	h := newHarness(t)
+	dealer := frenchUser(808, "Tonio")
+	msg := h.post(group(), dealer, "salut tout le monde")
+	edit := *msg
+	edit.Text = offer
+	edit.LastEdit = h.clock.Now().Unix()
+	h.push(tele.Update{EditedMessage: &edit})
+	h.botMessage(modChat, "Tonio", "dispo ce soir")
+}
+
+func TestOldMessageCannotBeDeleted(t *testing.T) {
+	h := newHarness(t)
+	_, card := flagCard(h, frenchUser(809, "Tonio"), offer)
+	h.clock.Advance(49 * time.Hour)
+	h.press(card, "Supprimer", mod1)
+	h.botMessage(modChat, "Supprimé par Camille", "plus de 48 h")
+	if n := h.api.CallCount("deleteMessage"); n != 0 {
+		t.Errorf("tried to delete a message older than 48 h (%d calls)", n)
+	}
+}
+
+func TestMemberReport(t *testing.T) {
+	h := newHarnessWith(t, "  reports_per_hour: 2")
+	author := frenchUser(810, "Alex")
+	reporter := frenchUser(811, "Bea")
+	target := h.post(group(), author, "tu verras bien ce soir")
+	report := h.api.UserMessage(group(), &reporter, "/signaler")
+	report.Message.ReplyTo = target
+	h.push(report)
+
+	card := h.botMessage(modChat, "Signalé par un membre", "Bea", "Alex", "tu verras bien ce soir")
+	if _, ok := card.Button("Supprimer"); !ok {
+		t.Errorf("report card without buttons: %+v", card.Buttons)
+	}
+	if got, _ := h.api.Message(requestGroup, report.Message.ID); !got.Deleted {
+		t.Error("the /signaler message stayed in the group")
+	}
+	h.botMessage(reporter.ID, "Merci", "ne saura pas")
+	if n := len(h.api.BotMessages(author.ID)); n != 0 {
+		t.Error("the reported member was told something")
+	}
+
+	// The limit: two reports an hour in this configuration.
+	for i := range 2 {
+		other := h.post(group(), author, fmt.Sprintf("autre message %d", i))
+		r := h.api.UserMessage(group(), &reporter, "/report")
+		r.Message.ReplyTo = other
+		h.push(r)
+	}
+	h.botMessage(reporter.ID, "déjà signalé plusieurs messages")
+	h.botMessage(modChat, "Signalé par un membre", "autre message 0")
+	time.Sleep(gatherWindowForTests)
+	if n := countMessages(h.api.BotMessages(modChat), "Signalé par un membre"); n != 2 {
+		t.Errorf("%d report cards, want 2 (the third is over the limit)", n)
+	}
+}
+
+func TestReportWithoutReplyExplainsHow(t *testing.T) {
+	h := newHarness(t)
+	reporter := frenchUser(812, "Bea")
+	h.post(group(), reporter, "/signaler")
+	h.botMessage(reporter.ID, "réponds à ce message")
+}
+
+func TestRaidBecomesDigestsWithoutA429(t *testing.T) {
+	h := newHarness(t)
+	h.api.SetLimits(tgfake.TelegramLimits())
+	var ids []int
+	for i := range 30 {
+		u := h.api.UserMessage(group(), ptr(frenchUser(int64(1000+i), fmt.Sprintf("Raider%02d", i))), fmt.Sprintf("%s #%02d", offer, i))
+		u.Message.Unixtime = h.clock.Now().Unix()
+		ids = append(ids, h.api.Push(u))
+	}
+	for _, id := range ids {
+		h.waitHandled(id)
+	}
+	// Every raider appears in the moderators' chat, in few messages.
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if allShown(h.api.BotMessages(modChat), 30) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	msgs := h.api.BotMessages(modChat)
+	if !allShown(msgs, 30) {
+		t.Fatalf("not every flagged message reached the moderators:\n%s", h.api.DumpChat(modChat))
+	}
+	if len(msgs) > 8 {
+		t.Errorf("%d messages for a raid of 30: digests expected", len(msgs))
+	}
+	if n := h.api.TooManyRequests(); n != 0 {
+		t.Errorf("%d answers 429", n)
+	}
+	// A bulk action on a digest.
+	var digest tgfake.Message
+	for _, m := range msgs {
+		if strings.Contains(m.Plain, "messages signalés en peu de temps") {
+			digest = m
+		}
+	}
+	if digest.ID == 0 {
+		t.Fatalf("no digest:\n%s", h.api.DumpChat(modChat))
+	}
+	entries := strings.Count(digest.Plain, "Raider")
+	h.press(digest, "Tout bannir", mod1)
+	h.api.WaitCallCount(t, waitFor, "kickChatMember", entries)
+	h.botMessage(modChat, "Banni·e par Camille")
+}
+
+func allShown(msgs []tgfake.Message, n int) bool {
+	for i := range n {
+		if countMessages(msgs, fmt.Sprintf("Raider%02d", i)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestFloodGetsOneCard(t *testing.T) {
+	h := newHarnessWith(t, "  flood:\n    messages: 5\n    per: 10s\n    mute: 10m")
+	chatty := frenchUser(820, "Rapide")
+	for i := range 12 {
+		h.post(group(), chatty, fmt.Sprintf("coucou %d", i))
+	}
+	h.botMessage(modChat, "Messages en rafale", "Rapide")
+	mute := h.api.WaitCall(t, waitFor, "restrictChatMember", nil)
+	if mute.Int("user_id") != chatty.ID || mute.Int("until_date") == 0 {
+		t.Errorf("mute %+v", mute.Raw)
+	}
+	time.Sleep(gatherWindowForTests)
+	if n := countMessages(h.api.BotMessages(modChat), "Rapide"); n != 1 {
+		t.Errorf("%d flood cards, want 1", n)
+	}
+}
+
+func TestAutoDeleteAboveThreshold(t *testing.T) {
+	h := newHarnessWith(t, "  auto_delete_above: 0.8")
+	msg := h.post(group(), frenchUser(821, "Tonio"), offer)
+	h.api.WaitCall(t, waitFor, "deleteMessage", func(c tgfake.Call) bool { return c.Int("message_id") == int64(msg.ID) })
+	card := h.botMessage(modChat, "Supprimé automatiquement", "dispo ce soir")
+	if _, ok := card.Button("Bannir"); !ok {
+		t.Error("the person is still up to the moderators: ban button expected")
+	}
+}
+
+func TestDealerBioIsShownOnTheAdmissionCard(t *testing.T) {
+	h := newHarness(t)
+	who := asker(830, "Plug", "fr")
+	req := h.api.JoinRequest(tgfake.Supergroup(requestGroup, "Entraide"), who)
+	req.ChatJoinRequest.Bio = "🔌 Tina ❄️ dispo 24/7 livraison, Wickr: plugparis"
+	h.push(req)
+	payload := h.startPayload(h.botMessage(who.ID, "Charte"), "accepte")
+	h.say(tgfake.PrivateChat(who), who, "/start "+payload)
+	h.botMessage(modChat, "Plug", "évoque une offre")
+}
