@@ -19,8 +19,12 @@ COPY --from=build --chown=65532:65532 /out/data /data
 COPY config.yaml charter.md charter.en.md /app/
 WORKDIR /app
 # State (the bbolt file) lives in the volume; point storage.path at it.
-ENV ENTREPAIRS_STORAGE_PATH=/data/entrepairs.db
+ENV ENTREPAIRS_STORAGE_PATH=/data/entrepairs.db \
+    ENTREPAIRS_HEALTH_LISTEN=127.0.0.1:8080
 VOLUME ["/data"]
+# The image has no shell: the binary asks its own health endpoint.
+HEALTHCHECK --interval=1m --timeout=10s --start-period=30s \
+  CMD ["/app/entrepairs", "health", "--config", "/app/config.yaml"]
 USER nonroot:nonroot
 ENTRYPOINT ["/app/entrepairs"]
 CMD ["run", "--config", "/app/config.yaml"]

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,7 +66,8 @@ func (m *Main) Open() error {
 		return &InvalidConfigError{Problems: problems}
 	}
 	m.Config = cfg
-	m.Logger = newLogger(m.LogOutput, cfg.Log.Level, cfg.Log.Format, cfg.Telegram.Token)
+	m.Logger = newLogger(m.LogOutput, cfg.Log.Level, cfg.Log.Format, cfg.Telegram.Token, cfg.Telegram.Webhook.SecretToken)
+	m.warnReadableConfig()
 
 	texts, err := locale.Load()
 	if err != nil {
@@ -134,11 +138,54 @@ func (m *Main) Open() error {
 	return nil
 }
 
-// Run runs the bot and the charter watcher until ctx ends.
+// ShutdownTimeout bounds the wait for in-flight work after a stop signal.
+const ShutdownTimeout = 10 * time.Second
+
+// Run runs the bot, the file watchers and the health endpoint until ctx
+// ends; then it waits for in-flight work, at most ShutdownTimeout.
 func (m *Main) Run(ctx context.Context) error {
+	outer := ctx
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	finished := make(chan error, 1)
+	go func() { finished <- m.run(ctx) }()
+	select {
+	case err := <-finished:
+		return err
+	case <-outer.Done():
+	}
+	m.Logger.Info("stopping: finishing in-flight work", "at_most", ShutdownTimeout)
+	cancel()
+	select {
+	case err := <-finished:
+		m.Logger.Info("stopped")
+		return err
+	case <-time.After(ShutdownTimeout):
+		m.Logger.Warn("stopped before in-flight work finished", "waited", ShutdownTimeout)
+		return nil
+	}
+}
+
+func (m *Main) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
+	if addr := m.Config.Health.Listen; addr != "" {
+		srv := &http.Server{Addr: addr, Handler: m.healthHandler(), ReadHeaderTimeout: 5 * time.Second}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("health endpoint: %w", err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = srv.Serve(ln)
+		}()
+		go func() {
+			<-ctx.Done()
+			_ = srv.Close()
+		}()
+	}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -157,6 +204,36 @@ func (m *Main) Run(ctx context.Context) error {
 	cancel()
 	wg.Wait()
 	return err
+}
+
+// healthHandler answers /healthz: 200 when the bot is in touch with
+// Telegram and its data file answers, 503 otherwise.
+func (m *Main) healthHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		if _, err := m.Store.Schema(); err != nil || !m.Bot.Healthy() {
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	return mux
+}
+
+// warnReadableConfig warns when the configuration file holds the token and
+// other users of the machine can read it.
+func (m *Main) warnReadableConfig() {
+	if m.Config.Path == "" {
+		return
+	}
+	fi, err := os.Stat(m.Config.Path)
+	if err != nil || fi.Mode().Perm()&0o044 == 0 {
+		return
+	}
+	data, err := os.ReadFile(m.Config.Path)
+	if err == nil && m.Config.Telegram.Token != "" && strings.Contains(string(data), m.Config.Telegram.Token) {
+		m.Logger.Warn("the configuration file holds the bot token and other users can read it: run chmod 600 on it, or pass the token in ENTREPAIRS_TELEGRAM_TOKEN", "path", m.Config.Path, "mode", fi.Mode().Perm().String())
+	}
 }
 
 // Close releases the store.

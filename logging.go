@@ -8,9 +8,9 @@ import (
 )
 
 // newLogger builds the process logger. Every record passes through
-// redact, so the bot token cannot reach the log even when a library quotes
-// a request URL in an error.
-func newLogger(w io.Writer, level, format, secret string) *slog.Logger {
+// redact for each secret (the bot token, the webhook secret), so a secret
+// cannot reach the log even when a library quotes a request URL in an error.
+func newLogger(w io.Writer, level, format string, secrets ...string) *slog.Logger {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		lv = slog.LevelInfo
@@ -22,8 +22,10 @@ func newLogger(w io.Writer, level, format, secret string) *slog.Logger {
 	} else {
 		h = slog.NewTextHandler(w, opts)
 	}
-	if secret != "" {
-		h = redact{Handler: h, secret: secret}
+	for _, secret := range secrets {
+		if len(secret) >= 8 {
+			h = redact{Handler: h, secret: secret}
+		}
 	}
 	return slog.New(h)
 }

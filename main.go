@@ -7,6 +7,7 @@
 //	entrepairs check [--config config.yaml]   validate configuration and files
 //	entrepairs screen [--config config.yaml] [--export result.json]
 //	                                          try the screening rules on JSON Lines or a chat export
+//	entrepairs health [--config config.yaml]  ask the running bot's health endpoint (for HEALTHCHECK)
 //	entrepairs version                        print the version
 package main
 
@@ -60,6 +61,8 @@ func cli(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	case "check":
 		return check(*cfgPath, stdout, stderr)
+	case "health":
+		return health(*cfgPath, stdout, stderr)
 	case "run":
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
@@ -85,7 +88,7 @@ func cli(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "entrepairs: unknown command %q (use run, check, screen or version)\n", cmd)
+		fmt.Fprintf(stderr, "entrepairs: unknown command %q (use run, check, screen, stats, health or version)\n", cmd)
 		return exitInvalid
 	}
 }

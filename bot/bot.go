@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tele "gopkg.in/telebot.v3"
@@ -70,6 +71,9 @@ type Bot struct {
 	resources *resources.Library
 	checkins  []checkin.CheckIn
 	tallies   *tallyState
+	// lastContact is the last successful exchange with Telegram (unix
+	// nanoseconds), for the health endpoint.
+	lastContact atomic.Int64
 	// lastRetention is when the retention job last ran (only the sweep
 	// goroutine touches it).
 	lastRetention time.Time
@@ -208,9 +212,19 @@ func (b *Bot) Run(ctx context.Context) error {
 		defer wg.Done()
 		b.reviewLoop(ctx)
 	}()
-	b.pollLoop(ctx)
+	var err error
+	if b.cfg.Telegram.Webhook.URL != "" {
+		err = b.runWebhook(ctx)
+	} else {
+		// A webhook left from an earlier deployment would make every
+		// getUpdates fail with 409 Conflict.
+		if _, derr := b.call(ctx, b.api, "deleteWebhook", struct{}{}); derr != nil {
+			b.log.Debug("deleteWebhook", "err", derr)
+		}
+		b.pollLoop(ctx)
+	}
 	wg.Wait()
-	return nil
+	return err
 }
 
 // hello asks Telegram who the bot is, retrying with backoff: a deployment
@@ -257,6 +271,7 @@ func (b *Bot) pollLoop(ctx context.Context) {
 			continue
 		}
 		wait = time.Second
+		b.markContact()
 		b.handleBatch(ups)
 		if n := len(ups); n > 0 {
 			// Only now is the batch confirmed to Telegram (next call's

@@ -48,6 +48,7 @@ type Config struct {
 	Moderation Moderation `config:"moderation"`
 	Groups     []Group    `config:"groups"`
 	Log        Log        `config:"log"`
+	Health     Health     `config:"health"`
 	// RetentionDays is how long decided flags (and their excerpt) are kept.
 	RetentionDays int `config:"retention_days" default:"30"`
 	// Resources is the harm-reduction directory file (resolved against Dir).
@@ -80,6 +81,24 @@ type Telegram struct {
 	APIURL string `config:"api_url" default:"https://api.telegram.org"`
 	// PollTimeout is how long one long-polling request waits for updates.
 	PollTimeout time.Duration `config:"poll_timeout" default:"30s"`
+	// Webhook, when its URL is set, replaces long polling: Telegram posts
+	// updates to URL, which a reverse proxy forwards to Listen.
+	Webhook Webhook `config:"webhook"`
+}
+
+// Webhook settings, for deployments behind a reverse proxy.
+type Webhook struct {
+	Listen string `config:"listen" default:":8443"` // address the bot listens on
+	URL    string `config:"url"`                    // public https URL Telegram posts to; empty = long polling
+	// SecretToken is checked on every request (Telegram sends it in the
+	// X-Telegram-Bot-Api-Secret-Token header), so only Telegram can post
+	// updates. Secret: never printed.
+	SecretToken string `config:"secret_token"`
+}
+
+// Health is the optional health endpoint for Docker's HEALTHCHECK.
+type Health struct {
+	Listen string `config:"listen"` // such as 127.0.0.1:8080; empty = off
 }
 
 // Storage says where the bot keeps its state between restarts.
@@ -302,7 +321,11 @@ func (c *Config) IsModerator(userID int64) bool {
 // log through this method.
 func (c Config) String() string {
 	type plain Config // no methods: fmt would otherwise call String again
-	return hideTokens(fmt.Sprintf("%+v", plain(c)), c.Telegram.Token)
+	text := hideTokens(fmt.Sprintf("%+v", plain(c)), c.Telegram.Token)
+	if secret := c.Telegram.Webhook.SecretToken; len(secret) >= 8 {
+		text = strings.ReplaceAll(text, secret, hidden)
+	}
+	return text
 }
 
 // GoString hides the token from %#v as well. It returns the String form:
@@ -319,6 +342,9 @@ func (t Telegram) String() string {
 	p := plain(t)
 	if p.Token != "" {
 		p.Token = hidden
+	}
+	if p.Webhook.SecretToken != "" {
+		p.Webhook.SecretToken = hidden
 	}
 	return hideTokens(fmt.Sprintf("%+v", p), t.Token)
 }

@@ -100,7 +100,7 @@ func TestLoadReadsEverySetting(t *testing.T) {
 	want := &Config{
 		Path:     filepath.Join(dir, "valid.yaml"),
 		Dir:      dir,
-		Telegram: Telegram{Token: testToken, APIURL: "https://api.telegram.org", PollTimeout: 45 * time.Second},
+		Telegram: Telegram{Token: testToken, APIURL: "https://api.telegram.org", PollTimeout: 45 * time.Second, Webhook: Webhook{Listen: ":8443"}},
 		Storage:  Storage{Path: filepath.Join(dir, "state", "bot.db")},
 		Timezone: "America/Montreal",
 		Location: c.Location,
@@ -694,4 +694,29 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestWebhookSettings(t *testing.T) {
+	cleanEnv(t)
+	t.Setenv("ENTREPAIRS_TELEGRAM_WEBHOOK_URL", "https://bot.example.org/telegram")
+	t.Setenv("ENTREPAIRS_TELEGRAM_WEBHOOK_SECRET_TOKEN", "s3cr3t-webhook-token-xyz")
+	c, problems := load(t, writeConfig(t, validYAML))
+	if len(problems) != 0 {
+		t.Fatalf("problems: %v", problems)
+	}
+	if c.Telegram.Webhook.URL != "https://bot.example.org/telegram" || c.Telegram.Webhook.Listen != ":8443" {
+		t.Errorf("webhook %+v", c.Telegram.Webhook)
+	}
+	for _, shown := range []string{c.String(), fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c.Telegram)} {
+		if strings.Contains(shown, "s3cr3t-webhook-token-xyz") {
+			t.Errorf("secret token shown: %s", shown)
+		}
+	}
+	t.Setenv("ENTREPAIRS_TELEGRAM_WEBHOOK_URL", "http://bot.example.org/telegram")
+	t.Setenv("ENTREPAIRS_TELEGRAM_WEBHOOK_SECRET_TOKEN", "short")
+	_, problems = load(t, writeConfig(t, validYAML))
+	got := keys(problems)
+	if !slices.Contains(got, "telegram.webhook.url") || !slices.Contains(got, "telegram.webhook.secret_token") {
+		t.Errorf("problems %v", got)
+	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"github.com/entrepairs/entrepairs/checkin"
+	"net"
 
 	"fmt"
 	"net/url"
@@ -43,6 +44,22 @@ func (c *Config) validate() []Problem {
 		ps.add("telegram.api_url", "%s is not a web address; write one starting with https://, or remove the line to use https://api.telegram.org", show(c.Telegram.APIURL))
 	}
 	ps.nonNegative("telegram.poll_timeout", c.Telegram.PollTimeout, "30s")
+	if w := c.Telegram.Webhook; w.URL != "" {
+		if u, err := url.Parse(w.URL); err != nil || u.Scheme != "https" || u.Host == "" {
+			ps.add("telegram.webhook.url", "%s is not an https address: Telegram only posts to https, such as https://bot.example.org/telegram", show(w.URL))
+		}
+		if len(w.SecretToken) < 16 || strings.Trim(w.SecretToken, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != "" {
+			ps.add("telegram.webhook.secret_token", "write a secret of 16 to 256 letters, digits, _ or - (set ENTREPAIRS_TELEGRAM_WEBHOOK_SECRET_TOKEN), so that only Telegram can post updates")
+		}
+		if _, _, err := net.SplitHostPort(w.Listen); err != nil {
+			ps.add("telegram.webhook.listen", "%s is not an address to listen on, such as :8443 or 127.0.0.1:8443", show(w.Listen))
+		}
+	}
+	if h := c.Health.Listen; h != "" {
+		if _, _, err := net.SplitHostPort(h); err != nil {
+			ps.add("health.listen", "%s is not an address to listen on, such as 127.0.0.1:8080", show(h))
+		}
+	}
 
 	if c.Storage.Path == "" {
 		ps.add("storage.path", "missing: write where the bot keeps its data, such as data/entrepairs.db")

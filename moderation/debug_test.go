@@ -104,3 +104,24 @@ func TestDebugMargins(t *testing.T) {
 		}
 	}
 }
+
+func TestDebugMine(t *testing.T) {
+	if os.Getenv("SCREEN_MINE") == "" {
+		t.Skip()
+	}
+	s := NewScreener(nil, 0)
+	f, _ := os.Open(os.Getenv("SCREEN_MINE"))
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var label, text string
+		fmt.Sscanf(sc.Text(), "%s", &label)
+		text = sc.Text()[len(label)+1:]
+		v := s.Screen(text, Context{})
+		if v.Flag != (label != "benign") {
+			fmt.Printf("MISS %s %.2f %q\n   norm=%q\n", label, v.Score, text, Normalize(text))
+			for _, r := range v.Reasons {
+				fmt.Printf("      %s %q %.3f\n", r.Code, r.Evidence, r.Weight)
+			}
+		}
+	}
+}

@@ -65,9 +65,11 @@ const (
 	linkAfter                  // a product right after, with only small words between
 	linkBefore                 // a product right before, with only small words between
 	linkEither                 // after or before
+	linkAsk                    // after, or a question mark that stands for it ("qui a ?")
 )
 
-var linkNames = map[string]linkMode{"none": linkNone, "near": linkNear, "after": linkAfter, "before": linkBefore, "either": linkEither}
+var linkNames = map[string]linkMode{"none": linkNone, "near": linkNear, "after": linkAfter, "before": linkBefore,
+	"either": linkEither, "ask": linkAsk}
 
 // polarity of a category.
 const (
@@ -406,7 +408,7 @@ func (p *parser) entry(e *yaml.Node, path, code string, cat category, seen map[s
 			alone = p.number(v, path, "alone")
 		case "link":
 			if _, ok := linkNames[v.Value]; !ok {
-				p.errorf(v, path, "link %q unknown (known: none, near, after, before, either)", v.Value)
+				p.errorf(v, path, "link %q unknown (known: none, near, after, before, either, ask)", v.Value)
 				continue
 			}
 			link = v.Value

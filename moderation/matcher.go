@@ -87,21 +87,21 @@ type weights struct {
 
 // matcher is the compiled form of a lexicon.
 type matcher struct {
-	dict      map[string]int32
-	words     []wordInfo // by id; id 0 is "unknown"
-	phrases   []phrase
-	starts    [][]int32 // by id: phrases that start with it, longest first
-	entries   []entry
-	st        weights
-	helplines []string
-	health    []string
-	messenger []string
-	tlds      map[string]bool
-	keywords  []string
-	question  int32            // the id of "?"
-	la        int32            // the id of "la"
-	affects   [numCodes]uint32 // dampener -> bit set of the positive codes it lowers fully
-	halves    [numCodes]uint32 // dampener -> codes it lowers by half its weight
+	dict       map[string]int32
+	words      []wordInfo // by id; id 0 is "unknown"
+	phrases    []phrase
+	starts     [][]int32 // by id: phrases that start with it, longest first
+	entries    []entry
+	st         weights
+	helplines  []string
+	health     []string
+	messenger  []string
+	tlds       map[string]bool
+	keywords   []string
+	question   int32            // the id of "?"
+	la, du, de int32            // the ids of "la", "du", "de"
+	affects    [numCodes]uint32 // dampener -> bit set of the positive codes it lowers fully
+	halves     [numCodes]uint32 // dampener -> codes it lowers by half its weight
 }
 
 // Link windows, in words. Supply wording looks for a product within a
@@ -128,7 +128,7 @@ func compile(lex *Lexicon) *matcher {
 		return v
 	}
 	m.question = id("?")
-	m.la = id("la")
+	m.la, m.du, m.de = id("la"), id("du"), id("de")
 	for list, flag := range map[string]uint8{"fillers": wFiller, "currencies": wCurrency, "weak_currencies": wWeakCurrency,
 		"units": wUnit, "per_unit": wPerUnit, "not_past_tense": wNotPast} {
 		for _, w := range lex.vocab[list] {
@@ -326,8 +326,13 @@ const (
 	fPrice
 	fQuantity
 	fContact // a contact channel, phone number, account, link
-	fSupply  // supply wording (offer, delivery, stock)
+	fSupply  // supply wording (offer, delivery, stock) that stands on its own
+	fHealth  // a help line or a health-service link
 )
+
+// selfStanding is the "alone" weight from which supply wording counts as
+// standing on its own.
+const selfStanding = 0.25
 
 type token struct {
 	start, end int32

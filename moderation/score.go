@@ -22,9 +22,8 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 	sc.reasons = sc.reasons[:0]
 	sc.hits = sc.hits[:0]
 	sc.items = sc.items[:0]
-	for i := range sc.damp {
-		sc.damp[i] = 0
-	}
+	sc.damp = [numCodes]float64{}
+	sc.dampTop = [numCodes][3]rawReason{}
 	if len(b) == 0 {
 		return 0
 	}
@@ -35,8 +34,13 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 		case kWord, kNumber:
 		case kPhone, kHandle, kLink, kEmail, kID:
 			// In the sequence (with no word id) so that "dispo, mp" and
-			// "menu: t.me/..." see the contact next to the supply word.
-			toks[i].flags |= fContact
+			// "menu: t.me/..." see the contact next to the supply word; a
+			// help line or a health service is not a contact channel.
+			if m.isHealth(sc, b, toks[i]) {
+				toks[i].flags |= fHealth
+			} else {
+				toks[i].flags |= fContact
+			}
 		default:
 			continue
 		}
@@ -61,7 +65,7 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 		start, end := toks[ws[h.w0]].start, toks[ws[h.w1-1]].end
 		switch e.polarity {
 		case dampener:
-			sc.dampen(e.code, e.weight, start, end)
+			sc.dampen(b, e.code, e.weight, start, end)
 			continue
 		case neutral:
 			continue
@@ -72,7 +76,7 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 			switch {
 			case !ok:
 				w = e.alone
-			case at >= 0 && (e.link == linkAfter || e.link == linkEither || e.link == linkBefore):
+			case at >= 0 && e.link != linkNear:
 				// Show the request with its product: "qui a de la tina".
 				t := toks[ws[at]]
 				if t.end > end && t.end-start <= maxEvidence {
@@ -127,21 +131,15 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 		switch t.kind {
 		case kWord:
 			if t.id == 0 && m.st.pastTense.weight > 0 && m.isPastTense(sc, s) {
-				sc.dampen(cStory, m.st.pastTense.weight, t.start, t.end)
+				sc.dampen(b, cStory, m.st.pastTense.weight, t.start, t.end)
 			}
 		case kNumber:
 			if t.flags&fConsumed == 0 && len(s) >= 4 && allDigits(s) && m.isShortHelpline(s) {
-				sc.dampen(cHealthService, m.st.health.weight, t.start, t.end)
+				sc.dampen(b, cHealthService, m.st.health.weight, t.start, t.end)
 			}
 		case kPhone:
-			sc.undouble = sc.undouble[:0]
-			for _, c := range s {
-				if isDigit(c) {
-					sc.undouble = append(sc.undouble, c)
-				}
-			}
-			if m.isHelpline(sc.undouble, s[0] == '+') {
-				sc.dampen(cHealthService, m.st.health.weight, t.start, t.end)
+			if t.flags&fHealth != 0 {
+				sc.dampen(b, cHealthService, m.st.health.weight, t.start, t.end)
 				continue
 			}
 			w := m.st.phone.alone
@@ -162,8 +160,8 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 		case kLink:
 			host := hostOf(unsafeString(s))
 			switch {
-			case domainIn(host, m.health):
-				sc.dampen(cHealthService, m.st.health.weight, t.start, t.end)
+			case t.flags&fHealth != 0:
+				sc.dampen(b, cHealthService, m.st.health.weight, t.start, t.end)
 			case domainIn(host, m.messenger):
 				w := m.st.messenger.alone
 				if anyTarget || m.hasKeyword(sc, s) {
@@ -176,6 +174,17 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 					w = m.st.link.weight
 				}
 				sc.add(cLink, w, t.start, t.end)
+			}
+		}
+	}
+
+	// Reported speech: a message that quotes a seller ("il m'a envoyé
+	// « 3mmc 20/g dispo »") is a warning or a story, not an offer; what is
+	// inside quotes counts half, unless the quote is the whole message.
+	if qs, qe, ok := quoteSpan(b); ok {
+		for i := range sc.reasons {
+			if r := &sc.reasons[i]; r.start >= qs && r.start < qe {
+				r.w *= quoteShare
 			}
 		}
 	}
@@ -262,11 +271,36 @@ func (sc *scratch) add(code int8, w float64, start, end int32) {
 }
 
 // dampen records a dampener: the strongest of each kind counts.
-func (sc *scratch) dampen(code int8, w float64, start, end int32) {
-	if w > sc.damp[code] {
-		sc.damp[code] = w
-		sc.dampAt[code] = rawReason{code: code, w: -w, start: start, end: end}
+// dampen records a dampener. Up to three different terms of one kind
+// count: each further one half as much as the previous, so that a warning
+// that says "signalés", "répondez pas" and "prévenez les modos" weighs more
+// than one that only says "attention".
+func (sc *scratch) dampen(b []byte, code int8, w float64, start, end int32) {
+	top := &sc.dampTop[code]
+	r := rawReason{code: code, w: w, start: start, end: end}
+	for k := 0; k < len(top); k++ {
+		if top[k].w > 0 && string(evidenceOf(b, top[k])) == string(evidenceOf(b, r)) {
+			if w <= top[k].w {
+				return
+			}
+			copy(top[k:], top[k+1:])
+			top[len(top)-1] = rawReason{}
+			break
+		}
 	}
+	for k := 0; k < len(top); k++ {
+		if w > top[k].w {
+			copy(top[k+1:], top[k:len(top)-1])
+			top[k] = r
+			break
+		}
+	}
+	keep := 1.0
+	for k, t := range top {
+		keep *= 1 - t.w/float64(int(1)<<k)
+	}
+	sc.damp[code] = 1 - keep
+	sc.dampAt[code] = rawReason{code: code, w: -(1 - keep), start: top[0].start, end: top[0].end}
 }
 
 // near reports whether a token with one of flags lies within window words
@@ -419,7 +453,11 @@ func (m *matcher) match(sc *scratch, toks []token, ws []int32) {
 					f = fTarget
 				case en.code == cContact:
 					f = fContact
-				case en.polarity == positive && (en.code == cOffer || en.code == cDelivery || en.code == cStock):
+				case en.polarity == positive && (en.code == cOffer || en.code == cDelivery || en.code == cStock) &&
+					en.alone >= selfStanding:
+					// Supply wording that stands on its own ("dispo",
+					// "livraison") makes a nearby price a selling price; "I
+					// can get" does not ("I can get a group rate, 15 euros").
 					f = fSupply
 				}
 				for k := p; k < p+n; k++ {
@@ -435,17 +473,27 @@ func (m *matcher) match(sc *scratch, toks []token, ws []int32) {
 	}
 }
 
-// markShorthands marks "la 3", "de la 4" (3-MMC, 4-MMC: members and
-// sellers name cathinones by their number) as products, also when the
-// article belongs to a phrase ("j'ai de la 3").
+// markShorthands marks products named by one character after an article:
+// "la 3", "de la 4" (3-MMC, 4-MMC), "de la T" (Tina), "de la C" (cocaine),
+// "du K", also when the article belongs to a phrase ("j'ai de la 3", "ya de
+// la T"). Alone these characters mean nothing.
 func (m *matcher) markShorthands(b []byte, toks []token, ws []int32) {
 	for q := 1; q < len(ws); q++ {
 		t := &toks[ws[q]]
-		if t.kind != kNumber || t.end-t.start != 1 || b[t.start] < '2' || b[t.start] > '4' || t.id == 0 && gluedWord(b, toks, int(ws[q])) {
+		if t.end-t.start != 1 || t.flags&fConsumed != 0 {
+			continue
+		}
+		switch c := b[t.start]; {
+		case t.kind == kNumber && '2' <= c && c <= '4' && !gluedWord(b, toks, int(ws[q])):
+		case t.kind == kWord && (c == 't' || c == 'c' || c == 'k' || c == 'g'):
+			if int(t.end) < len(b) && b[t.end] == '\'' {
+				continue // "t'as", "c'est"
+			}
+		default:
 			continue
 		}
 		p := toks[ws[q-1]]
-		if p.kind == kWord && p.id != 0 && p.id == m.la && p.end+1 == t.start {
+		if p.kind == kWord && p.id != 0 && (p.id == m.la || p.id == m.du || p.id == m.de) && p.end+1 == t.start {
 			t.flags |= fTarget
 		}
 	}
@@ -484,16 +532,15 @@ func (m *matcher) linked(toks []token, ws []int32, mode linkMode, w0, w1 int32, 
 		}
 		return false, -1
 	case linkAfter:
-		if code == cSolicitation && m.endsQuestion(toks, ws[w1-1]) {
+		return m.scan(toks, ws, int(w1), 1)
+	case linkAsk:
+		if m.endsQuestion(toks, ws[w1-1]) {
 			return true, -1
 		}
 		return m.scan(toks, ws, int(w1), 1)
 	case linkBefore:
 		return m.scan(toks, ws, int(w0)-1, -1)
 	case linkEither:
-		if code == cSolicitation && m.endsQuestion(toks, ws[w1-1]) {
-			return true, -1
-		}
 		if ok, at := m.scan(toks, ws, int(w1), 1); ok {
 			return ok, at
 		}
@@ -505,8 +552,8 @@ func (m *matcher) linked(toks []token, ws []int32, mode linkMode, w0, w1 int32, 
 // endsQuestion reports whether the request ending at token last is
 // followed, after at most a few small words, by a question mark: "qui a
 // ?", "t'as de quoi ce soir ?", "anyone holding tonight?". The question
-// stands for the product named earlier or implied. Only requests read it
-// so: "qui est chaud ?" is about a hike.
+// stands for the product named earlier or implied. Only terms with link
+// "ask" read it so: "qui est chaud ?" is about a hike.
 func (m *matcher) endsQuestion(toks []token, last int32) bool {
 	for k, skipped := int(last)+1, 0; k < len(toks) && skipped <= 3; k++ {
 		t := toks[k]
@@ -542,6 +589,24 @@ func (m *matcher) scan(toks []token, ws []int32, q, dir int) (bool, int32) {
 	return false, -1
 }
 
+// isHealth reports a help-line phone number or a link to a health service.
+func (m *matcher) isHealth(sc *scratch, b []byte, t token) bool {
+	s := b[t.start:t.end]
+	switch t.kind {
+	case kPhone:
+		sc.undouble = sc.undouble[:0]
+		for _, c := range s {
+			if isDigit(c) {
+				sc.undouble = append(sc.undouble, c)
+			}
+		}
+		return m.isHelpline(sc.undouble, s[0] == '+')
+	case kLink:
+		return domainIn(hostOf(unsafeString(s)), m.health)
+	}
+	return false
+}
+
 // isPastTense reports a French verb in the imperfect ("payais", "prenait",
 // "allaient"): a story. The conditional ("voudrais", "pourrait"), which
 // asks, ends in -rais and is left out, as are the words of
@@ -569,4 +634,25 @@ func (m *matcher) isPastTense(sc *scratch, w []byte) bool {
 		return false
 	}
 	return true
+}
+
+// quoteShare is what a signal inside quotation marks counts.
+const quoteShare = 0.5
+
+// quoteSpan returns the span from the first to the last double quote of b
+// when it leaves at least a third of the message outside.
+func quoteSpan(b []byte) (int32, int32, bool) {
+	first, last := -1, -1
+	for i, c := range b {
+		if c == '"' {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 || last == first || (last-first)*3 > len(b)*2 {
+		return 0, 0, false
+	}
+	return int32(first), int32(last), true
 }

@@ -167,6 +167,7 @@ type scratch struct {
 	reasons               []rawReason
 	damp                  [numCodes]float64
 	dampAt                [numCodes]rawReason
+	dampTop               [numCodes][3]rawReason
 	evidence              []byte
 }
 
