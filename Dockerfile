@@ -16,7 +16,7 @@ COPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo
 COPY --from=build /out/entrepairs /app/entrepairs
 # The data directory belongs to the non-root user, mode 0700.
 COPY --from=build --chown=65532:65532 /out/data /data
-COPY config.yaml charter.md charter.en.md /app/
+COPY config.yaml charter.md charter.en.md resources.yaml /app/
 WORKDIR /app
 # State (the bbolt file) lives in the volume; point storage.path at it.
 ENV ENTREPAIRS_STORAGE_PATH=/data/entrepairs.db \

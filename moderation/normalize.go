@@ -524,6 +524,17 @@ func gluesLeft(c byte) bool {
 	return isWordByte(c) || c == '\'' || c == ':' || c == '@'
 }
 
+// dotted reports whether the letters at i and j are separated by dots or
+// stars only ("c.c", "m*d"), not spaces or dashes ("y a", "a-t-il").
+func dotted(b []byte, i, j int) bool {
+	for k := i + 1; k < j; k++ {
+		if b[k] != '.' && b[k] != '*' {
+			return false
+		}
+	}
+	return j > i+1
+}
+
 // maxSingles bounds a run of single characters; longer runs are split,
 // which only matters for pathological input.
 const maxSingles = 64
@@ -559,6 +570,10 @@ func joinWord(b []byte, w int, segs []int, s, e, end int) int {
 	for last >= first && !isLetter(b[segs[last]]) {
 		last--
 	}
+	minLen := 3
+	if last == first+1 && dotted(b, segs[first], segs[last]) {
+		minLen = 2 // "c.c", "m.d": two letters dotted apart are a word too
+	}
 	copyRange := func(from, to int) {
 		for k := from; k < to; k++ {
 			b[w] = b[k]
@@ -569,7 +584,7 @@ func joinWord(b []byte, w int, segs []int, s, e, end int) int {
 	if e == len(segs)-1 {
 		stop = end
 	}
-	if last-first+1 < 3 {
+	if last-first+1 < minLen {
 		copyRange(segs[s], stop)
 		return w
 	}

@@ -104,7 +104,7 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 			if it.weak {
 				w = 0
 			}
-			if near(toks, ws, at, priceWindow, fTarget|fQuantity|fSupply, it) {
+			if near(toks, ws, at, priceWindow, fTarget|fQuantity, it) {
 				w = m.st.price.weight
 			}
 			sc.add(cPrice, w, start, end)
@@ -387,10 +387,15 @@ func (m *matcher) numbers(sc *scratch, b []byte, toks []token) {
 		for k := first; k <= last; k++ {
 			toks[k].flags |= fConsumed
 		}
-		if kind == iQuantity {
+		switch kind {
+		case iQuantity:
 			toks[i].flags |= fQuantity
 			toks[last].flags |= fQuantity
-		} else if !(weak && !perUnit) {
+		case iPerUnit:
+			// Only a price per unit is what supply wording links to: a sum
+			// of money and a word like "si ça intéresse" would otherwise
+			// vouch for each other ("je vends mon vélo si ça intéresse,
+			// 80€").
 			toks[i].flags |= fPrice
 		}
 		sc.items = append(sc.items, item{kind: kind, weak: weak && !perUnit, first: int32(first), last: int32(last)})
