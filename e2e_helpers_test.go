@@ -24,7 +24,7 @@ const (
 	modChat      int64 = -1009999000001
 	requestGroup int64 = -1001111000001 // join: request
 	restrictGrp  int64 = -1002222000002 // join: restrict
-	waitFor            = 5 * time.Second
+	waitFor            = 15 * time.Second
 )
 
 var (

@@ -7,6 +7,8 @@
 //	entrepairs check [--config config.yaml]   validate configuration and files
 //	entrepairs screen [--config config.yaml] [--export result.json]
 //	                                          try the screening rules on JSON Lines or a chat export
+//	entrepairs stats [--config config.yaml] [--csv]
+//	                                          weekly activity counts, for reports to funders
 //	entrepairs health [--config config.yaml]  ask the running bot's health endpoint (for HEALTHCHECK)
 //	entrepairs version                        print the version
 package main
@@ -48,6 +50,9 @@ func cli(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if cmd == "screen" {
 		return screenCmd(args, stdin, stdout, stderr)
+	}
+	if cmd == "stats" {
+		return statsCmd(args, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("entrepairs "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)

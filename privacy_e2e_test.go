@@ -60,7 +60,8 @@ func TestRetentionJobErasesOldDecisions(t *testing.T) {
 	}
 	h.clock.Advance(2 * 24 * time.Hour)
 	deadline := time.Now().Add(waitFor)
-	for countFlags(h) != 0 && time.Now().Before(deadline) {
+	// Daily job: it ran at start, on day 29 and now on day 31.
+	for strings.Count(h.logs.String(), "retention job done") < 3 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if n := countFlags(h); n != 0 {
@@ -69,9 +70,6 @@ func TestRetentionJobErasesOldDecisions(t *testing.T) {
 	left, _ := h.m.Store.Admissions(func(a *admission.Admission) bool { return a.UserID == lou.ID })
 	if len(left) != 0 {
 		t.Errorf("a closed request kept past retention_days: %+v", left[0])
-	}
-	if !strings.Contains(h.logs.String(), "retention job done") {
-		t.Error("retention job not logged")
 	}
 }
 

@@ -9,7 +9,9 @@ import (
 
 	"github.com/entrepairs/entrepairs/admission"
 	"github.com/entrepairs/entrepairs/moderation"
+	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/review"
+	"github.com/entrepairs/entrepairs/stats"
 	"github.com/entrepairs/entrepairs/store"
 )
 
@@ -49,6 +51,9 @@ func (b *Bot) onJoinRequest(c tele.Context) error {
 	})
 	if err != nil {
 		return err
+	}
+	if created {
+		b.count(stats.JoinRequests)
 	}
 	if !created && (!a.CharterSentAt.IsZero() || a.State != admission.Pending) {
 		b.log.Info("join request already known", "update_id", c.Update().ID, "admission", a.ID)
@@ -103,7 +108,7 @@ func (b *Bot) offerCharter(id string, chatID int64, viaLink bool) {
 		b.log.Error("no charter loaded for group", "group", g.ChatID)
 		return
 	}
-	if _, ok := b.sendPrivate(chatID, b.texts.T(lang, "admission.charter_intro", map[string]any{"Group": b.groupTitle(a)})); !ok {
+	if _, ok := b.sendPrivateAs(outbox.Charter, chatID, b.texts.T(lang, "admission.charter_intro", map[string]any{"Group": b.groupTitle(a)})); !ok {
 		return
 	}
 	accept := tele.InlineButton{Text: b.texts.T(lang, "admission.btn_accept", nil)}
@@ -119,7 +124,7 @@ func (b *Bot) offerCharter(id string, chatID int64, viaLink bool) {
 		if i == len(ch.Parts)-1 {
 			opts = append(opts, markup)
 		}
-		if _, ok := b.sendPrivate(chatID, part, opts...); !ok {
+		if _, ok := b.sendPrivateAs(outbox.Charter, chatID, part, opts...); !ok {
 			return
 		}
 	}
@@ -148,7 +153,7 @@ func (b *Bot) onStart(c tele.Context) error {
 	case payload == startResources:
 		return b.onResources(c)
 	}
-	return c.Send(b.texts.T(lang, "start.welcome", nil), tele.ModeHTML, tele.NoPreview)
+	return b.answer(c, b.texts.T(lang, "start.welcome", nil))
 }
 
 // ownAdmission loads the admission named in a link or button and checks it
@@ -262,7 +267,7 @@ func (b *Bot) closeCharterButtons(c tele.Context, lang string) {
 	if msg == nil {
 		return
 	}
-	if _, err := b.tb.EditReplyMarkup(msg, nil); err != nil {
+	if err := b.setButtons(msg, msg.Chat.ID, nil); err != nil {
 		b.log.Info("could not remove charter buttons", "update_id", c.Update().ID, "err", b.scrub(err))
 	}
 }
@@ -290,6 +295,7 @@ func (b *Bot) onCharterAnswer(c tele.Context) error {
 	if err != nil {
 		return err
 	}
+	b.count(stats.ChartersDeclined)
 	_ = b.toast(c, b.texts.T(lang, "admission.declined_toast", nil))
 	b.closeCharterButtons(c, lang)
 	key := "admission.declined_restrict"
@@ -297,7 +303,9 @@ func (b *Bot) onCharterAnswer(c tele.Context) error {
 		key = "admission.declined"
 		// The person does not want to join: let the request go, so that it
 		// does not wait forever and they can ask again later.
-		if err := b.tb.DeclineJoinRequest(tele.ChatID(a.GroupID), &tele.User{ID: a.UserID}); err != nil {
+		if err := b.admin("declineChatJoinRequest", a.GroupID, func() error {
+			return b.tb.DeclineJoinRequest(tele.ChatID(a.GroupID), &tele.User{ID: a.UserID})
+		}); err != nil {
 			b.log.Info("decline join request after charter refusal", "admission", a.ID, "err", b.scrub(err))
 		}
 	}
@@ -394,6 +402,7 @@ func (b *Bot) onDecision(c tele.Context) error {
 		return err
 	}
 	b.log.Info("admission decided", "update_id", c.Update().ID, "admission", a.ID, "state", a.State, "by", who.ID)
+	b.countDecision(a)
 	_ = b.toast(c, b.texts.T(lang, "mod.decision_recorded", nil))
 	b.apply(a)
 	return nil
@@ -459,29 +468,36 @@ func (b *Bot) applyToTelegram(a *admission.Admission) error {
 	user := &tele.User{ID: a.UserID}
 	switch {
 	case a.Mode == admission.ByRequest && a.State == admission.Approved:
-		err := b.tb.ApproveJoinRequest(chat, user)
+		err := b.admin("approveChatJoinRequest", a.GroupID, func() error { return b.tb.ApproveJoinRequest(chat, user) })
 		if err != nil && strings.Contains(err.Error(), "USER_ALREADY_PARTICIPANT") {
 			return nil
 		}
-		return b.scrub(err)
+		return err
 	case a.Mode == admission.ByRequest:
-		return b.scrub(b.tb.DeclineJoinRequest(chat, user))
+		return b.admin("declineChatJoinRequest", a.GroupID, func() error { return b.tb.DeclineJoinRequest(chat, user) })
 	case a.State == admission.Approved:
 		// Back to what every member of this group may do.
 		rights := tele.NoRestrictions()
-		if full, err := b.tb.ChatByID(a.GroupID); err == nil && full.Permissions != nil {
+		var full *tele.Chat
+		err := b.admin("getChat", a.GroupID, func() (err error) {
+			full, err = b.tb.ChatByID(a.GroupID)
+			return err
+		})
+		if err == nil && full.Permissions != nil {
 			rights = *full.Permissions
 		} else if err != nil {
 			b.log.Warn("group permissions unknown, lifting all restrictions", "group", a.GroupID, "err", b.scrub(err))
 		}
-		return b.scrub(b.tb.Restrict(chat, &tele.ChatMember{User: user, Rights: rights}))
+		return b.admin("restrictChatMember", a.GroupID, func() error {
+			return b.tb.Restrict(chat, &tele.ChatMember{User: user, Rights: rights})
+		})
 	default:
 		// Telegram has no kick: a ban followed by an unban removes the
 		// person without barring them for ever.
-		if err := b.tb.Ban(chat, &tele.ChatMember{User: user}); err != nil {
-			return b.scrub(err)
+		if err := b.admin("banChatMember", a.GroupID, func() error { return b.tb.Ban(chat, &tele.ChatMember{User: user}) }); err != nil {
+			return err
 		}
-		return b.scrub(b.tb.Unban(chat, user, true))
+		return b.admin("unbanChatMember", a.GroupID, func() error { return b.tb.Unban(chat, user, true) })
 	}
 }
 

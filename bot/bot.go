@@ -26,6 +26,7 @@ import (
 	"github.com/entrepairs/entrepairs/config"
 	"github.com/entrepairs/entrepairs/locale"
 	"github.com/entrepairs/entrepairs/moderation"
+	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/resources"
 	"github.com/entrepairs/entrepairs/store"
 )
@@ -83,6 +84,7 @@ type Bot struct {
 	workers       int
 
 	tb   *tele.Bot
+	out  *outbox.Outbox
 	api  *http.Client // ordinary calls (shared with telebot)
 	poll *http.Client // long polling: its timeout outlasts the poll
 
@@ -115,7 +117,7 @@ func New(d Deps) (*Bot, error) {
 		resources: d.Resources, checkins: d.CheckIns,
 		tallies: &tallyState{lastEdit: map[string]time.Time{}, alerted: map[string]time.Time{}},
 		log:     d.Logger, now: d.Now, sweepInt: d.SweepEvery, workers: d.Workers,
-		api:  &http.Client{Timeout: 30 * time.Second},
+		api:  &http.Client{Timeout: 30 * time.Second, Transport: strictReplies{}},
 		poll: &http.Client{Timeout: d.Config.Telegram.PollTimeout + 15*time.Second},
 	}
 	tb, err := tele.NewBot(tele.Settings{
@@ -133,6 +135,7 @@ func New(d Deps) (*Bot, error) {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
 	b.tb = tb
+	b.out = outbox.New(outbox.Options{Logger: d.Logger})
 	b.routes()
 	return b, nil
 }
@@ -142,6 +145,7 @@ func (b *Bot) routes() {
 	b.tb.Handle(tele.OnChatJoinRequest, b.onJoinRequest)
 	b.tb.Handle(tele.OnUserJoined, b.onUserJoined)
 	b.tb.Handle(tele.OnChatMember, b.onChatMember)
+	b.tb.Handle(tele.OnMyChatMember, b.onMyChatMember)
 	b.tb.Handle("/start", b.onStart)
 	for _, cmd := range []string{"/charte", "/charter"} {
 		b.tb.Handle(cmd, b.onCharter)
@@ -152,6 +156,7 @@ func (b *Bot) routes() {
 	for _, cmd := range []string{"/attente", "/pending"} {
 		b.tb.Handle(cmd, b.onPending)
 	}
+	b.tb.Handle("/stats", b.onStats)
 	for _, cmd := range []string{"/ressources", "/resources"} {
 		b.tb.Handle(cmd, b.onResources)
 	}
@@ -193,6 +198,17 @@ func (b *Bot) Username() string {
 // the commands menu, then polls updates and sweeps due work. It returns nil
 // on a normal stop.
 func (b *Bot) Run(ctx context.Context) error {
+	// The outbox outlives the handlers: it stops last, once they are done.
+	outCtx, stopOut := context.WithCancel(context.Background())
+	outDone := make(chan struct{})
+	go func() {
+		defer close(outDone)
+		_ = b.out.Run(outCtx)
+	}()
+	defer func() {
+		stopOut()
+		<-outDone
+	}()
 	if err := b.hello(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -354,8 +370,17 @@ func (b *Bot) recoverer(next tele.HandlerFunc) tele.HandlerFunc {
 func (b *Bot) knownChats(next tele.HandlerFunc) tele.HandlerFunc {
 	return func(c tele.Context) error {
 		chat := c.Chat()
+		if chat == nil && c.Message() != nil {
+			// Telegram never sends a message without its chat; handlers
+			// rely on it.
+			b.log.Warn("malformed update ignored: a message without a chat", "update_id", c.Update().ID)
+			return nil
+		}
 		if chat == nil || chat.Type == tele.ChatPrivate || chat.ID == b.cfg.Moderation.ChatID {
 			return next(c)
+		}
+		if c.Update().MyChatMember != nil {
+			return next(c) // onMyChatMember leaves unconfigured chats
 		}
 		if _, ok := b.cfg.Group(chat.ID); ok {
 			return next(c)

@@ -12,6 +12,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"github.com/entrepairs/entrepairs/checkin"
+	"github.com/entrepairs/entrepairs/stats"
 	"github.com/entrepairs/entrepairs/store"
 )
 
@@ -96,6 +97,7 @@ func (b *Bot) postCheckIn(ci checkin.CheckIn, o checkin.Occurrence, group int64)
 		b.log.Error("record check-in", "err", err)
 	}
 	b.log.Info("check-in posted", "checkin", ci.Name, "group", group, "key", o.Key)
+	b.countAt(o.At, stats.CheckInsPosted, 1)
 }
 
 func (b *Bot) checkInText(p *store.CheckInPost) string {
@@ -142,12 +144,15 @@ func (b *Bot) onMood(c tele.Context) error {
 		return b.onStaleButton(c)
 	}
 	lang := b.lang(c)
+	var old checkin.Mood // the member's answer before this tap, for the weekly counts
+	var had bool
 	p, err := b.st.UpdateCheckIn(group, key, func(x *store.CheckInPost) error {
 		// Claimed counts too: the message is visible as soon as Telegram
 		// accepted it, a moment before the record says posted.
 		if x.State == store.Skipped {
 			return store.ErrNotFound
 		}
+		old, had = x.Tally.Answers[b.st.MemberToken(who.ID)]
 		x.Tally.Answer(b.st.MemberToken(who.ID), mood)
 		return nil
 	})
@@ -157,6 +162,7 @@ func (b *Bot) onMood(c tele.Context) error {
 	if err != nil {
 		return err
 	}
+	b.countMood(p.At, old, had, mood)
 	if mood.Worrying() {
 		// Every time, not only on a first answer: the toast asks a member
 		// who never opened the private chat to open it and tap again.
@@ -217,7 +223,12 @@ func (b *Bot) sendHelp(who *tele.User, group int64, key string, mood checkin.Moo
 func (b *Bot) onAlert(c tele.Context) error {
 	group, key, mood, ok := parseCheckInData(c.Callback().Data)
 	who := c.Sender()
-	if !ok || who == nil || c.Chat().Type != tele.ChatPrivate {
+	if !ok || who == nil || c.Chat() == nil || c.Chat().Type != tele.ChatPrivate {
+		return b.onStaleButton(c)
+	}
+	// The data names a check-in; only the store says it was posted.
+	p, err := b.st.CheckIn(group, key)
+	if err != nil {
 		return b.onStaleButton(c)
 	}
 	lang := b.lang(c)
@@ -231,13 +242,8 @@ func (b *Bot) onAlert(c tele.Context) error {
 		if who.Username != "" {
 			contact = "https://t.me/" + who.Username
 		}
-		p, _ := b.st.CheckIn(group, key)
-		name := key
-		if p != nil {
-			name = p.CheckIn
-		}
 		card := b.texts.T(b.cfg.Language, "checkins.alert_card", map[string]any{
-			"Name": displayName(who), "Group": b.groupName(group), "CheckIn": name,
+			"Name": displayName(who), "Group": b.groupName(group), "CheckIn": p.CheckIn,
 			"Mood": b.texts.T(b.cfg.Language, mood.TextKey(), nil), "Contact": template.URL(contact),
 		})
 		if _, err := b.send(b.cfg.Moderation.ChatID, card); err != nil {
@@ -248,11 +254,12 @@ func (b *Bot) onAlert(c tele.Context) error {
 			return err
 		}
 		b.log.Info("member asked for a moderator after a check-in", "update_id", c.Update().ID, "group", group)
+		b.count(stats.CheckInAlerts)
 	}
 	_ = b.toast(c, b.texts.T(lang, "checkins.alert_sent", nil))
 	if msg := c.Callback().Message; msg != nil {
-		if _, err := b.tb.EditReplyMarkup(msg, nil); err != nil {
-			b.log.Info("could not remove the alert button", "err", b.scrub(err))
+		if err := b.setButtons(msg, msg.Chat.ID, nil); err != nil {
+			b.log.Info("could not remove the alert button", "err", err)
 		}
 	}
 	_, _ = b.sendPrivate(who.ID, b.texts.T(lang, "checkins.alert_sent", nil))

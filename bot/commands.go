@@ -13,7 +13,7 @@ import (
 // repeats the member commands).
 var (
 	memberCommands    = []string{"ressources", "urgence", "g", "charte", "signaler", "aide", "oubli"}
-	moderatorCommands = []string{"attente"}
+	moderatorCommands = []string{"attente", "stats"}
 )
 
 // publishCommands sets the commands menu in every language the bot speaks.
@@ -24,12 +24,12 @@ func (b *Bot) publishCommands() {
 		if lang == b.cfg.Language {
 			code = "" // the default menu, for clients in any other language
 		}
-		if err := b.tb.SetCommands(b.commandList(lang, memberCommands), code); err != nil {
+		if err := b.admin("setMyCommands", 0, func() error { return b.tb.SetCommands(b.commandList(lang, memberCommands), code) }); err != nil {
 			b.log.Warn("setMyCommands failed", "lang", lang, "err", b.scrub(err))
 		}
 		scope := tele.CommandScope{Type: tele.CommandScopeChat, ChatID: b.cfg.Moderation.ChatID}
 		all := append(append([]string{}, memberCommands...), moderatorCommands...)
-		if err := b.tb.SetCommands(b.commandList(lang, all), scope, code); err != nil {
+		if err := b.admin("setMyCommands", 0, func() error { return b.tb.SetCommands(b.commandList(lang, all), scope, code) }); err != nil {
 			b.log.Warn("setMyCommands failed", "lang", lang, "scope", "moderators", "err", b.scrub(err))
 		}
 	}
@@ -64,7 +64,7 @@ func (b *Bot) onCharter(c tele.Context) error {
 	}
 	ch := b.charters.Get(path, lang)
 	if ch == nil {
-		return c.Send(b.texts.T(lang, "error.generic", nil))
+		return b.answer(c, b.texts.T(lang, "error.generic", nil))
 	}
 	for _, part := range ch.Parts {
 		if _, err := b.send(c.Chat().ID, part); err != nil {
@@ -76,7 +76,7 @@ func (b *Bot) onCharter(c tele.Context) error {
 
 // onHelp says what the bot does, in the person's language.
 func (b *Bot) onHelp(c tele.Context) error {
-	return c.Send(b.texts.T(b.lang(c), "help", nil), tele.ModeHTML, tele.NoPreview)
+	return b.answer(c, b.texts.T(b.lang(c), "help", nil))
 }
 
 // onPending lists, for moderators, the admissions that wait, oldest first.
@@ -85,7 +85,7 @@ func (b *Bot) onPending(c tele.Context) error {
 	isMod := c.Sender() != nil && b.cfg.IsModerator(c.Sender().ID)
 	if !inModChat && !(c.Chat().Type == tele.ChatPrivate && isMod) {
 		if c.Chat().Type == tele.ChatPrivate {
-			return c.Send(b.texts.T(b.lang(c), "mod.only", nil))
+			return b.answer(c, b.texts.T(b.lang(c), "mod.only", nil))
 		}
 		return nil
 	}
@@ -111,9 +111,9 @@ func (b *Bot) onPending(c tele.Context) error {
 		})
 	}
 	more := max(0, len(open)-shown)
-	return c.Send(b.texts.T(lang, "admission.pending_list", map[string]any{
+	return b.answer(c, b.texts.T(lang, "admission.pending_list", map[string]any{
 		"Items": items, "Count": len(open), "More": more,
-	}), tele.ModeHTML, tele.NoPreview)
+	}))
 }
 
 // CharterProblem tells the moderators that a charter file became unusable

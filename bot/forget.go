@@ -37,7 +37,7 @@ func (b *Bot) onForgetButton(c tele.Context) error {
 	}
 	lang := b.lang(c)
 	if c.Callback().Data != "yes" {
-		_ = c.Respond()
+		_ = b.toast(c, "")
 		return b.edit(msg.Chat.ID, msg.ID, b.texts.T(lang, "forget.cancelled", nil), nil)
 	}
 	e, err := b.st.Forget(who.ID)
@@ -54,7 +54,7 @@ func (b *Bot) onForgetButton(c tele.Context) error {
 	}
 	b.review.mu.Unlock()
 	b.log.Info("member data erased on request", "update_id", c.Update().ID, "admissions", e.Admissions, "flags", e.Flags, "reports", e.Reports, "answers", e.Answers)
-	_ = c.Respond()
+	_ = b.toast(c, "")
 	return b.edit(msg.Chat.ID, msg.ID, b.texts.T(lang, "forget.done", nil), nil)
 }
 

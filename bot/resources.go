@@ -10,6 +10,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"github.com/entrepairs/entrepairs/resources"
+	"github.com/entrepairs/entrepairs/stats"
 	"github.com/entrepairs/entrepairs/store"
 )
 
@@ -172,6 +173,7 @@ func (b *Bot) onResourcesButton(c tele.Context) error {
 		if _, ok := dir.Category(parts[1]); !ok {
 			return b.onStaleButton(c)
 		}
+		b.count(stats.Resources(parts[1]))
 		text, markup = b.resourcesList(lang, parts[1], parts[2])
 	case parts[0] == "r" && len(parts) == 3 && known(parts[1]):
 		if err := b.st.SetPrefs(c.Sender().ID, storePrefsRegion(parts[1])); err != nil {
@@ -185,18 +187,20 @@ func (b *Bot) onResourcesButton(c tele.Context) error {
 	default:
 		return b.onStaleButton(c)
 	}
-	_ = c.Respond()
+	_ = b.toast(c, "")
 	return b.edit(msg.Chat.ID, msg.ID, text, markup)
 }
 
 // onEmergency answers /urgence at once, where it was asked.
 func (b *Bot) onEmergency(c tele.Context) error {
-	return c.Send(b.texts.T(b.lang(c), "resources.urgence", nil), tele.ModeHTML, tele.NoPreview)
+	b.count(stats.EmergencyViews)
+	return b.answer(c, b.texts.T(b.lang(c), "resources.urgence", nil))
 }
 
 // onG answers /g with the GHB/GBL safer-use card.
 func (b *Bot) onG(c tele.Context) error {
-	return c.Send(b.texts.T(b.lang(c), "resources.g", nil), tele.ModeHTML, tele.NoPreview)
+	b.count(stats.GViews)
+	return b.answer(c, b.texts.T(b.lang(c), "resources.g", nil))
 }
 
 // emergencyBlock lists the emergency entries of a region, as HTML for a

@@ -4,6 +4,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"github.com/entrepairs/entrepairs/admission"
+	"github.com/entrepairs/entrepairs/stats"
 )
 
 // Restrict mode, for groups without join requests: a newcomer is muted at
@@ -57,12 +58,17 @@ func (b *Bot) arrive(c tele.Context, chat *tele.Chat, user *tele.User) {
 		b.log.Error("open admission", "update_id", c.Update().ID, "err", err)
 		return
 	}
+	if created {
+		b.count(stats.JoinRequests)
+	}
 	if !created && a.NoticeMessageID != 0 {
 		return
 	}
 	defer b.lock(a.ID)()
-	if err := b.tb.Restrict(chat, &tele.ChatMember{User: user, Rights: tele.Rights{}}); err != nil {
-		b.log.Error("cannot restrict newcomer (is the bot an admin allowed to restrict?)", "update_id", c.Update().ID, "group", chat.ID, "err", b.scrub(err))
+	if err := b.admin("restrictChatMember", chat.ID, func() error {
+		return b.tb.Restrict(chat, &tele.ChatMember{User: user, Rights: tele.Rights{}})
+	}); err != nil {
+		b.log.Error("cannot restrict newcomer (is the bot an admin allowed to restrict?)", "update_id", c.Update().ID, "group", chat.ID, "err", err)
 	}
 	lang := b.texts.Pick(user.LanguageCode, b.cfg.Language)
 	markup := &tele.ReplyMarkup{InlineKeyboard: [][]tele.InlineButton{{

@@ -14,6 +14,7 @@ import (
 	"github.com/entrepairs/entrepairs/admission"
 	"github.com/entrepairs/entrepairs/moderation"
 	"github.com/entrepairs/entrepairs/review"
+	"github.com/entrepairs/entrepairs/stats"
 	"github.com/entrepairs/entrepairs/store"
 )
 
@@ -145,6 +146,7 @@ func (b *Bot) raise(f review.Flag) {
 	if !created {
 		return // already in front of the moderators
 	}
+	b.countFlag(got)
 	b.enqueue(got.ID)
 }
 
@@ -196,9 +198,11 @@ func (b *Bot) checkFlood(groupID int64, m *tele.Message) {
 	b.log.Info("flood rule triggered", "group", groupID, "user_id", m.Sender.ID)
 	if rule.Mute > 0 {
 		until := now.Add(rule.Mute)
-		err := b.tb.Restrict(&tele.Chat{ID: groupID}, &tele.ChatMember{User: m.Sender, Rights: tele.Rights{}, RestrictedUntil: until.Unix()})
+		err := b.admin("restrictChatMember", groupID, func() error {
+			return b.tb.Restrict(&tele.Chat{ID: groupID}, &tele.ChatMember{User: m.Sender, Rights: tele.Rights{}, RestrictedUntil: until.Unix()})
+		})
 		if err != nil {
-			b.log.Warn("flood mute failed", "err", b.scrub(err))
+			b.log.Warn("flood mute failed", "err", err)
 		}
 	}
 	text := m.Text
@@ -223,7 +227,7 @@ func (b *Bot) onReport(c tele.Context) error {
 	g, ok := b.cfg.Group(c.Chat().ID)
 	if !ok {
 		if c.Chat().Type == tele.ChatPrivate {
-			return c.Send(b.texts.T(lang, "report.how", nil), tele.ModeHTML)
+			return b.answer(c, b.texts.T(lang, "report.how", nil))
 		}
 		return nil
 	}
@@ -254,6 +258,7 @@ func (b *Bot) onReport(c tele.Context) error {
 		ReporterID: reporter.ID, ReporterName: displayName(reporter), CreatedAt: b.now(),
 	})
 	b.log.Info("message reported", "update_id", c.Update().ID, "group", g.ChatID, "message_id", target.ID)
+	b.count(stats.Reports)
 	b.sendPrivate(reporter.ID, b.texts.T(lang, "report.thanks", nil))
 	return nil
 }
@@ -521,6 +526,7 @@ func (b *Bot) onFlagAction(c tele.Context) error {
 		return err
 	}
 	b.log.Info("flag decided", "update_id", c.Update().ID, "flag", f.ID, "action", action, "by", who.ID)
+	b.count(stats.Decided(string(action)))
 	_ = b.toast(c, b.texts.T(lang, "mod.decision_recorded", nil))
 	b.applyFlag(f)
 	b.refreshFlag(f)
@@ -553,6 +559,7 @@ func (b *Bot) onDigestAction(c tele.Context) error {
 			return f.Decide(action, who.ID, displayName(who), b.now())
 		})
 		if err == nil {
+			b.count(stats.Decided(string(action)))
 			b.applyFlag(f)
 			done++
 		}
@@ -597,7 +604,9 @@ func (b *Bot) applyFlag(f *review.Flag) {
 			}
 		}
 	case review.Ban:
-		err = b.scrub(b.tb.Ban(&tele.Chat{ID: f.GroupID}, &tele.ChatMember{User: &tele.User{ID: f.UserID}}))
+		err = b.admin("banChatMember", f.GroupID, func() error {
+			return b.tb.Ban(&tele.Chat{ID: f.GroupID}, &tele.ChatMember{User: &tele.User{ID: f.UserID}})
+		})
 		if err == nil || permanent(err) {
 			if berr := b.st.AddBan(f.UserID, now); berr != nil {
 				b.log.Error("record ban", "flag", f.ID, "err", berr)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	tele "gopkg.in/telebot.v3"
+
+	"github.com/entrepairs/entrepairs/outbox"
 )
 
 // Every message the bot writes goes through these few functions, so that
@@ -16,16 +18,20 @@ import (
 
 // send posts an HTML text to a chat.
 func (b *Bot) send(chatID int64, text string, opts ...any) (*tele.Message, error) {
-	all := append([]any{tele.ModeHTML, tele.NoPreview}, opts...)
-	msg, err := b.tb.Send(tele.ChatID(chatID), text, all...)
-	return msg, b.scrub(err)
+	return b.sendAs(b.priorityFor(chatID), chatID, text, opts...)
 }
 
 // sendPrivate writes to a person. Telegram refuses (403) when the person
 // never opened a chat with the bot or blocked it: that is logged and is not
 // an error for the caller, which carries on.
 func (b *Bot) sendPrivate(chatID int64, text string, opts ...any) (*tele.Message, bool) {
-	msg, err := b.send(chatID, text, opts...)
+	return b.sendPrivateAs(outbox.Normal, chatID, text, opts...)
+}
+
+// sendPrivateAs is sendPrivate with an explicit priority (charters to join
+// requesters go first: Telegram's window to write to them is short).
+func (b *Bot) sendPrivateAs(prio outbox.Priority, chatID int64, text string, opts ...any) (*tele.Message, bool) {
+	msg, err := b.sendAs(prio, chatID, text, opts...)
 	if err != nil {
 		if isForbidden(err) {
 			b.log.Info("private message refused by telegram", "chat_id", chatID, "err", err)
@@ -43,7 +49,10 @@ func (b *Bot) edit(chatID int64, msgID int, text string, markup *tele.ReplyMarku
 	if markup != nil {
 		opts = append(opts, markup)
 	}
-	_, err := b.tb.Edit(tele.StoredMessage{ChatID: chatID, MessageID: strconv.Itoa(msgID)}, text, opts...)
+	err := b.tg("editMessageText", chatID, outbox.Edit, b.priorityFor(chatID), func() error {
+		_, err := b.tb.Edit(tele.StoredMessage{ChatID: chatID, MessageID: strconv.Itoa(msgID)}, text, opts...)
+		return err
+	})
 	if err != nil && strings.Contains(err.Error(), "message is not modified") {
 		return nil
 	}
@@ -52,7 +61,9 @@ func (b *Bot) edit(chatID int64, msgID int, text string, markup *tele.ReplyMarku
 
 // remove deletes a message; one already gone is not an error.
 func (b *Bot) remove(chatID int64, msgID int) error {
-	err := b.tb.Delete(tele.StoredMessage{ChatID: chatID, MessageID: strconv.Itoa(msgID)})
+	err := b.tg("deleteMessage", chatID, outbox.Edit, b.priorityFor(chatID), func() error {
+		return b.tb.Delete(tele.StoredMessage{ChatID: chatID, MessageID: strconv.Itoa(msgID)})
+	})
 	if err != nil && strings.Contains(err.Error(), "message to delete not found") {
 		return nil
 	}
@@ -64,7 +75,9 @@ func (b *Bot) toast(c tele.Context, text string) error {
 	if c.Callback() == nil {
 		return nil
 	}
-	return b.scrub(c.Respond(&tele.CallbackResponse{Text: text}))
+	return b.tg("answerCallbackQuery", 0, outbox.Answer, outbox.Moderators, func() error {
+		return c.Respond(&tele.CallbackResponse{Text: text})
+	})
 }
 
 func isForbidden(err error) bool {

@@ -54,11 +54,34 @@ func (b *Bot) call(ctx context.Context, client *http.Client, method string, para
 	if !r.OK {
 		apiErr := tele.NewError(r.ErrorCode, r.Description)
 		if r.ErrorCode == http.StatusTooManyRequests && r.Parameters.RetryAfter > 0 {
-			return nil, tele.FloodError{RetryAfter: r.Parameters.RetryAfter}
+			return nil, floodError{apiErr: apiErr, retryAfter: r.Parameters.RetryAfter}
 		}
 		return nil, fmt.Errorf("%s: %w", method, apiErr)
 	}
 	return r.Result, nil
+}
+
+// floodError is a 429 with retry_after. It stands in for tele.FloodError,
+// which cannot be built outside telebot with its message: a
+// tele.FloodError{RetryAfter: n} made here panics (nil pointer) as soon as
+// anything prints it, and the poll loop logs it. errors.As still finds a
+// tele.FloodError in it, carrying RetryAfter.
+type floodError struct {
+	apiErr     *tele.Error
+	retryAfter int
+}
+
+func (e floodError) Error() string { return e.apiErr.Error() }
+
+func (e floodError) Unwrap() error { return e.apiErr }
+
+// As fills a *tele.FloodError target; only its RetryAfter is meaningful.
+func (e floodError) As(target any) bool {
+	if t, ok := target.(*tele.FloodError); ok {
+		*t = tele.FloodError{RetryAfter: e.retryAfter}
+		return true
+	}
+	return false
 }
 
 // scrub removes the token from an error: net/http errors quote the URL,

@@ -110,6 +110,7 @@ const (
 	CodeDealer         = "dealer"          // "plug", "dealer", "fournisseur"
 	CodeEmoji          = "emoji_code"      // 🔌 ❄️ 💎 🍬 used as codes
 	CodeSolicitation   = "solicitation"    // "qui a de la", "cherche", "looking for" + product
+	CodeUrgency        = "urgency"         // "ce soir", "asap" next to a product
 	CodeNewMember      = "new_member"      // a newly admitted member's first messages
 	// Dampeners: reasons with a negative weight, that explain why a
 	// message that names products or prices scored low.
@@ -125,14 +126,14 @@ const (
 // files and their tests.
 func ReasonCodes() []string {
 	return []string{CodeOffer, CodeDelivery, CodeStock, CodeContactChannel, CodePhone, CodeHandle, CodeLink,
-		CodePrice, CodeQuantity, CodeProduct, CodeDealer, CodeEmoji, CodeSolicitation, CodeNewMember,
+		CodePrice, CodeQuantity, CodeProduct, CodeDealer, CodeEmoji, CodeSolicitation, CodeUrgency, CodeNewMember,
 		CodeStory, CodeRecovery, CodeHarmReduction, CodeWarning, CodeTalk, CodeHealthService}
 }
 
 // allPositive lists the codes global dampeners (warnings, health services)
 // lower.
 var allPositive = []string{CodeOffer, CodeDelivery, CodeStock, CodeContactChannel, CodePhone, CodeHandle, CodeLink,
-	CodePrice, CodeQuantity, CodeProduct, CodeDealer, CodeEmoji, CodeSolicitation}
+	CodePrice, CodeQuantity, CodeProduct, CodeDealer, CodeEmoji, CodeSolicitation, CodeUrgency}
 
 // talkAffects: an offer to talk explains availability ("je suis dispo") and
 // private contact ("écris-moi en mp"), not prices or products.
@@ -148,7 +149,7 @@ var supplyCodes = []string{CodeOffer, CodeDelivery, CodeStock}
 // storyHalves: a story lowers supply and request wording by half only: a
 // seller or a buyer may tell a bit of his life ("les sites que j'avais ont
 // fermé, quelqu'un a un bon fournisseur ?").
-var storyHalves = []string{CodeOffer, CodeDelivery, CodeStock, CodeSolicitation}
+var storyHalves = []string{CodeOffer, CodeDelivery, CodeStock, CodeSolicitation, CodeUrgency}
 
 // recoveryAffects: cravings, relapse and recovery explain products, prices
 // and old contacts ("j'ai supprimé Wickr"), but a request stays a request
@@ -159,7 +160,8 @@ var recoveryAffects = []string{CodePrice, CodeQuantity, CodeProduct, CodeDealer,
 // harmReductionAffects: advice names products, doses and services. Supply
 // wording is lowered by half only: a seller may dress an offer in
 // harm-reduction words ("produit testé, pipettes offertes").
-var harmReductionAffects = []string{CodePrice, CodeQuantity, CodeProduct, CodeDealer, CodeEmoji, CodeSolicitation}
+var harmReductionAffects = []string{CodePrice, CodeQuantity, CodeProduct, CodeDealer, CodeEmoji, CodeSolicitation,
+	CodeUrgency}
 
 // categories are the names allowed under "signals".
 var categories = map[string]category{
@@ -171,6 +173,7 @@ var categories = map[string]category{
 	CodeDealer:         {polarity: positive, link: linkNone, aloneShare: 1, target: true},
 	CodeEmoji:          {polarity: positive, link: linkNone, aloneShare: 1, target: true},
 	CodeSolicitation:   {polarity: positive, link: linkAfter, aloneShare: 0},
+	CodeUrgency:        {polarity: positive, link: linkNear, aloneShare: 0},
 	CodeStory:          {polarity: dampener, affects: storyAffects, halves: storyHalves},
 	CodeRecovery:       {polarity: dampener, affects: recoveryAffects},
 	CodeHarmReduction:  {polarity: dampener, affects: harmReductionAffects, halves: supplyCodes},

@@ -23,6 +23,7 @@ const (
 	cDealer
 	cEmoji
 	cSolicitation
+	cUrgency
 	cNewMember
 	cStory
 	cHarmReduction
@@ -36,7 +37,7 @@ const (
 
 var codeNames = [numCodes]string{
 	CodeOffer, CodeDelivery, CodeStock, CodeContactChannel, CodePhone, CodeHandle, CodeLink, CodePrice,
-	CodeQuantity, CodeProduct, CodeDealer, CodeEmoji, CodeSolicitation, CodeNewMember,
+	CodeQuantity, CodeProduct, CodeDealer, CodeEmoji, CodeSolicitation, CodeUrgency, CodeNewMember,
 	CodeStory, CodeHarmReduction, CodeWarning, CodeTalk, CodeRecovery, CodeHealthService, "neutral",
 }
 
@@ -58,13 +59,17 @@ const (
 	wPerUnit
 	wTargetWord // a one-word product or dealer term: makes a handle or link a seller's
 	wNotPast    // ends like a verb in the imperfect but is not one ("mais", "anglais")
+	wAlias      // stands for other words (words[id].alias)
 )
 
+// wordInfo is what the matcher knows of one dictionary word.
 type wordInfo struct {
 	flags uint8
 	alias []int32 // the words an alias stands for ("qqn" -> quelqu un)
 }
 
+// entry is one compiled lexicon term: its category, how it links, what it
+// weighs.
 type entry struct {
 	code     int8
 	polarity int8
@@ -74,6 +79,9 @@ type entry struct {
 	alone    float64
 }
 
+// phrase is a sequence of word ids and the entries it triggers: the same
+// phrase may be listed in several categories ("envie de parler" is talk
+// and neutral).
 type phrase struct {
 	ids     []int32
 	entries []int32
@@ -87,10 +95,14 @@ type weights struct {
 
 // matcher is the compiled form of a lexicon.
 type matcher struct {
-	dict       map[string]int32
-	words      []wordInfo // by id; id 0 is "unknown"
+	dict       map[string]int32 // while compiling only
+	words      []wordInfo       // by id; id 0 is "unknown"
+	flags      []uint8          // by id: words[id].flags
 	phrases    []phrase
-	starts     [][]int32 // by id: phrases that start with it, longest first
+	trans      map[uint64]int32 // trie of phrases: node<<32 | word id -> next node
+	rootNext   []int32          // by word id: the trie node after it from the root, or 0
+	table      *wordTable
+	nodes      []trieNode // by node: the phrase that ends there and a filter of its children
 	entries    []entry
 	st         weights
 	helplines  []string
@@ -154,6 +166,7 @@ func compile(lex *Lexicon) *matcher {
 			ids = append(ids, id(w))
 		}
 		m.words[id(k)].alias = ids
+		m.words[id(k)].flags |= wAlias
 	}
 
 	byKey := map[string]int{}
@@ -222,12 +235,38 @@ func compile(lex *Lexicon) *matcher {
 		}
 	}
 
-	m.starts = make([][]int32, len(m.words))
+	// A trie over word ids: one map lookup per word of the text walks all
+	// phrases at once.
+	m.trans = map[uint64]int32{}
+	m.nodes = []trieNode{{term: -1}} // node 0 is the root
 	for i, p := range m.phrases {
-		m.starts[p.ids[0]] = append(m.starts[p.ids[0]], int32(i))
+		node := int32(0)
+		for _, w := range p.ids {
+			key := uint64(node)<<32 | uint64(uint32(w))
+			next, ok := m.trans[key]
+			if !ok {
+				next = int32(len(m.nodes))
+				m.nodes = append(m.nodes, trieNode{term: -1})
+				m.trans[key] = next
+				m.nodes[node].kids[w/64%2] |= 1 << (uint32(w) % 64)
+			}
+			node = next
+		}
+		m.nodes[node].term = int32(i)
 	}
-	for _, st := range m.starts {
-		sort.SliceStable(st, func(a, b int) bool { return len(m.phrases[st[a]].ids) > len(m.phrases[st[b]].ids) })
+	m.rootNext = make([]int32, len(m.words))
+	for id := range m.words {
+		if next, ok := m.trans[uint64(uint32(id))]; ok {
+			m.rootNext[id] = next
+		}
+	}
+	m.table = newWordTable(m.dict)
+	m.dict = nil // the table answers from now on
+	// The flags are read for every word of every message: a compact copy
+	// stays in cache.
+	m.flags = make([]uint8, len(m.words))
+	for i, w := range m.words {
+		m.flags[i] = w.flags
 	}
 
 	sw := func(k string) structWeight { return lex.structure[k] }
@@ -321,25 +360,32 @@ const (
 
 // Token flags.
 const (
-	fConsumed uint8 = 1 << iota // part of a price or quantity: not matched as a word
-	fTarget                     // a product, dealer word or product emoji
+	fConsumed uint16 = 1 << iota // part of a price or quantity: not matched as a word
+	fTarget                      // a product, dealer word or product emoji
 	fPrice
 	fQuantity
 	fContact // a contact channel, phone number, account, link
 	fSupply  // supply wording (offer, delivery, stock) that stands on its own
 	fHealth  // a help line or a health-service link
+	fSells   // supply wording strong enough to make a nearby sum a price ("je fournis, 50 balles")
+	fBreak   // the first word of a sentence: phrases do not run across "." "!" "?"
 )
 
 // selfStanding is the "alone" weight from which supply wording counts as
 // standing on its own.
 const selfStanding = 0.25
 
+// sellsAlone is the "alone" weight from which supply wording makes a sum of
+// money next to it a selling price: "je fournis tout, participation 50
+// balles" is, "si ça intéresse, 80€" is not (a bike for sale).
+const sellsAlone = 0.35
+
 type token struct {
 	start, end int32
 	id         int32
 	wsi        int32 // index in the word sequence, -1 if not in it
 	kind       uint8
-	flags      uint8
+	flags      uint16
 }
 
 type hit struct {
@@ -394,8 +440,9 @@ func emojiEnd(b []byte, i int) int {
 // lookup returns the word's id. A word the lexicon does not list is
 // tried without its double letters ("arrivvage"), then without a plural
 // or feminine ending ("livrées" -> "livre", "plugs" -> "plug", "needs" ->
-// "need"), then without an English -ed or -ing ("shipped", "delivering"),
-// so that the lexicon need not list every form.
+// "need"), then without an English -ed or -ing ("shipped", "delivering")
+// or a French verb ending ("arnaquer", "cherchez", "livrent"), so that the
+// lexicon need not list every form.
 func (m *matcher) lookup(sc *scratch, w []byte) int32 {
 	if id := m.exact(sc, w); id != 0 {
 		return id
@@ -421,25 +468,122 @@ func (m *matcher) lookup(sc *scratch, w []byte) int32 {
 		return m.exact(sc, w[:n-3])
 	case n >= 5 && string(w[n-2:]) == "ed":
 		return m.exact(sc, w[:n-2])
+	case n >= 6 && (string(w[n-2:]) == "er" || string(w[n-2:]) == "ez"):
+		// French verbs: "arnaquer", "cherchez" are found as "arnaque",
+		// "cherche".
+		return m.exactE(sc, w[:n-2])
+	case n >= 7 && string(w[n-3:]) == "ent":
+		return m.exactE(sc, w[:n-3]) // "livrent", "cherchent"
 	}
 	return 0
+}
+
+// exactE looks up stem + "e".
+func (m *matcher) exactE(sc *scratch, stem []byte) int32 {
+	sc.stem = append(append(sc.stem[:0], stem...), 'e')
+	return m.exact(sc, sc.stem)
 }
 
 // exact returns the id of w as written or without its double letters.
 func (m *matcher) exact(sc *scratch, w []byte) int32 {
-	if id, ok := m.dict[unsafeString(w)]; ok {
+	if id := m.table.get(w); id != 0 {
 		return id
 	}
 	if hasDouble(w) {
 		sc.undouble = undouble(sc.undouble[:0], w)
-		return m.dict[unsafeString(sc.undouble)]
+		return m.table.get(sc.undouble)
 	}
 	return 0
 }
 
+// trieNode is one node of the phrase trie.
+type trieNode struct {
+	term int32     // the phrase that ends here, or -1
+	kids [2]uint64 // a filter of the word ids that continue from here
+}
+
+// wordTable is the dictionary on the hot path: an open-addressing hash
+// table over one string arena, behind a Bloom filter. Most words of a
+// message are not in the lexicon; the filter answers for them without
+// touching the table, and a lookup costs one hash of the word.
+type wordTable struct {
+	bloom [bloomBits / 64]uint64
+	slots []wordSlot // a power of two, at most half full
+	arena string
+}
+
+type wordSlot struct {
+	hash     uint32
+	off, len uint32
+	id       int32
+}
+
+// bloomBits sizes the filter: 64 Kbit for a few thousand words.
+const bloomBits = 1 << 16
+
+func newWordTable(dict map[string]int32) *wordTable {
+	t := &wordTable{}
+	n := 64
+	for n < 2*len(dict) {
+		n *= 2
+	}
+	t.slots = make([]wordSlot, n)
+	keys := make([]string, 0, len(dict))
+	for w := range dict {
+		keys = append(keys, w)
+	}
+	sort.Strings(keys)
+	var arena strings.Builder
+	for _, w := range keys {
+		if w == "" {
+			continue
+		}
+		h := wordHash([]byte(w))
+		t.bloom[h%bloomBits/64] |= 1 << (h % 64)
+		i := h & uint32(n-1)
+		for t.slots[i].len != 0 {
+			i = (i + 1) & uint32(n-1)
+		}
+		t.slots[i] = wordSlot{hash: h, off: uint32(arena.Len()), len: uint32(len(w)), id: dict[w]}
+		arena.WriteString(w)
+	}
+	t.arena = arena.String()
+	return t
+}
+
+// get returns the id of w, or 0.
+func (t *wordTable) get(w []byte) int32 {
+	if len(w) == 0 {
+		return 0
+	}
+	h := wordHash(w)
+	if t.bloom[h%bloomBits/64]&(1<<(h%64)) == 0 {
+		return 0
+	}
+	mask := uint32(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.len == 0 {
+			return 0
+		}
+		if s.hash == h && int(s.len) == len(w) && t.arena[s.off:s.off+s.len] == string(w) {
+			return s.id
+		}
+	}
+}
+
+// wordHash is FNV-1a.
+func wordHash(w []byte) uint32 {
+	h := uint32(2166136261)
+	for _, c := range w {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	return h
+}
+
 func (m *matcher) appendWord(sc *scratch, toks []token, start, end int, kind uint8) []token {
 	id := m.lookup(sc, sc.norm[start:end])
-	if id != 0 && m.words[id].alias != nil {
+	if id != 0 && m.flags[id]&wAlias != 0 {
 		for _, a := range m.words[id].alias {
 			toks = append(toks, token{start: int32(start), end: int32(end), id: a, kind: kWord, wsi: -1})
 		}
@@ -483,7 +627,7 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 				}
 			}
 			i++
-		case (isDigit(c) || isLetter(c)) && (i == 0 || !isWordByte(b[i-1])) && idEnd(b, i) > 0:
+		case (isDigit(c) || isLetter(c)) && (i == 0 || !isWordByte(b[i-1])) && i+30 <= n && idEnd(b, i) > 0:
 			end := idEnd(b, i)
 			toks = append(toks, token{start: int32(i), end: int32(end), kind: kID, wsi: -1})
 			i = end
@@ -542,7 +686,10 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 			toks = m.appendWord(sc, toks, i, j, kWord)
 			i = j
 		case c < utf8.RuneSelf:
-			if c == '/' || c == '$' || c == '=' || c == '?' {
+			// A full stop ends a sentence; an ellipsis ("un plug... anal")
+			// does not.
+			stop := c == '.' && (i == 0 || b[i-1] != '.') && (i+1 == n || b[i+1] != '.')
+			if c == '/' || c == '$' || c == '=' || c == '?' || c == '!' || stop {
 				toks = append(toks, token{start: int32(i), end: int32(i + 1), id: m.lookup(sc, b[i:i+1]), kind: kSymbol, wsi: -1})
 			}
 			i++
@@ -607,6 +754,9 @@ func phoneEnd(b []byte, i int) int {
 		digits += g
 		real += r
 		groups++
+		if digits > 15 {
+			return 0 // too long for a phone number; stop early
+		}
 		if g == 1 {
 			singles++
 		}
@@ -650,11 +800,17 @@ func idEnd(b []byte, i int) int {
 	return j
 }
 
+// maxLink bounds the length of a link or e-mail address.
+const maxLink = 256
+
 // linkAt returns the end of a link or e-mail address starting at i, or 0.
 func (m *matcher) linkAt(b []byte, i int) (int, uint8) {
 	e := i
 	dot := false
-	for e < len(b) && b[e] != ' ' {
+	// Addresses are short; the bound keeps a text without spaces from
+	// being scanned once per character.
+	limit := min(len(b), i+maxLink)
+	for e < limit && b[e] != ' ' {
 		if b[e] == '.' {
 			dot = true
 		}
@@ -764,7 +920,7 @@ func (m *matcher) hasKeyword(sc *scratch, s []byte) bool {
 		if j == i {
 			j = i + 1
 		}
-		if id := m.lookup(sc, s[i:j]); id != 0 && m.words[id].flags&wTargetWord != 0 && j-i >= 2 {
+		if id := m.lookup(sc, s[i:j]); id != 0 && m.flags[id]&wTargetWord != 0 && j-i >= 2 {
 			return true
 		}
 		i = j

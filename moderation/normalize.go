@@ -51,13 +51,19 @@ func normalizeInto(sc *scratch, text string) []byte {
 	} else {
 		buf = sc.normalizeUnicode(buf, text)
 	}
+	if hasLeet(buf) {
+		buf = deleet(buf)
+	}
 	buf = collapseRuns(buf)
-	buf = deleet(buf)
-	buf = collapseRuns(buf)
-	buf = joinSpaced(buf)
-	buf = squeezeSpaces(buf)
-	buf = deleet(buf)
-	buf = collapseRuns(buf)
+	if n := len(buf); hasSpacedRun(buf) {
+		buf = joinSpaced(buf)
+		buf = squeezeSpaces(buf)
+		if len(buf) != n {
+			// Joined words may hide leetspeak or long runs: "c 0 0 k e".
+			buf = deleet(buf)
+			buf = collapseRuns(buf)
+		}
+	}
 	sc.norm = buf
 	return buf
 }
@@ -122,10 +128,13 @@ func (sc *scratch) normalizeUnicode(dst []byte, text string) []byte {
 // appendVisible appends s without its invisible characters.
 func appendVisible(dst []byte, s string) []byte {
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			dst = append(dst, c)
-			i++
+		if s[i] < utf8.RuneSelf {
+			j := i + 1
+			for j < len(s) && s[j] < utf8.RuneSelf {
+				j++
+			}
+			dst = append(dst, s[i:j]...)
+			i = j
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
@@ -270,12 +279,24 @@ func isAlnum(c byte) bool { return isLetter(c) || isDigit(c) }
 func isWordByte(c byte) bool { return isAlnum(c) || c >= utf8.RuneSelf }
 
 // collapseRuns shrinks runs of three or more identical ASCII letters to
-// one, in place ("dispooooo" -> "dispo", "mmmmh" -> "mh"). Doubles stay,
+// one (two for a word that is nothing else), in place ("dispooooo" -> "dispo", "mmmmh" -> "mh"). Doubles stay,
 // because many words need them; the matcher also compares words with all
 // doubles removed. "www" is kept so that addresses stay readable.
 func collapseRuns(b []byte) []byte {
-	w := 0
-	for i := 0; i < len(b); {
+	// Most texts have no run to collapse: find the first one before
+	// rewriting anything.
+	start := -1
+	for i := 2; i < len(b); i++ {
+		if b[i] == b[i-1] && b[i] == b[i-2] && isLetter(b[i]) {
+			start = i - 2
+			break
+		}
+	}
+	if start < 0 {
+		return b
+	}
+	w := start
+	for i := start; i < len(b); {
 		c := b[i]
 		j := i + 1
 		for j < len(b) && b[j] == c {
@@ -284,6 +305,12 @@ func collapseRuns(b []byte) []byte {
 		n := j - i
 		if isLetter(c) && n >= 3 && !(c == 'w' && n == 3) {
 			n = 1
+			if (i == 0 || !isWordByte(b[i-1])) && (j == len(b) || !isWordByte(b[j])) {
+				// A word made of one repeated letter ("aaa", "zzz") keeps
+				// two: a single letter could be joined to its spaced-out
+				// neighbours on a second reading.
+				n = 2
+			}
 		}
 		for k := 0; k < n; k++ {
 			b[w] = c
@@ -318,6 +345,17 @@ func leetDigit(c byte) byte {
 		return 'a'
 	}
 	return 0
+}
+
+// hasLeet reports whether b has any character deleet could replace; most
+// messages have none.
+func hasLeet(b []byte) bool {
+	for _, c := range b {
+		if isLeetByte(c) {
+			return true
+		}
+	}
+	return false
 }
 
 func isLeetByte(c byte) bool { return isDigit(c) || c == '$' || c == '@' }
@@ -499,18 +537,36 @@ func joinSpaced(b []byte) []byte {
 	return b[:w]
 }
 
+// hasSpacedRun reports whether b may hold letters spaced apart (a single
+// letter or digit followed by a spacer and another single one) or a double
+// space, the only cases joinSpaced and squeezeSpaces change.
+func hasSpacedRun(b []byte) bool {
+	for i := 0; i+1 < len(b); i++ {
+		c, d := b[i], b[i+1]
+		if c == ' ' && d == ' ' {
+			return true
+		}
+		// Most positions are inside a word: d is a letter, not a spacer.
+		if !isSpacer(d) || !isAlnum(c) || i > 0 && gluesLeft(b[i-1]) {
+			continue
+		}
+		for j := i + 1; j < len(b) && j <= i+3 && isSpacer(b[j]); j++ {
+			if isSingle(b, j+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // squeezeSpaces reduces double spaces to one, in place, except between two
 // single characters, where a second call must still see the word break
 // ("a b  c d" stays, so that it is not read as "abcd" next time).
 func squeezeSpaces(b []byte) []byte {
 	w := 0
 	for i := 0; i < len(b); i++ {
-		if b[i] == ' ' && i+1 < len(b) && b[i+1] == ' ' {
-			// b[:w] is already rewritten: judge the left side on it.
-			leftSingle := w > 0 && isAlnum(b[w-1]) && (w == 1 || !gluesLeft(b[w-2]))
-			if !(leftSingle && isSingle(b, i+2)) {
-				continue
-			}
+		if b[i] == ' ' && i+1 < len(b) && b[i+1] == ' ' && !(singleBefore(b[:w]) && singleAfter(b, i+2)) {
+			continue
 		}
 		b[w] = b[i]
 		w++
@@ -518,10 +574,69 @@ func squeezeSpaces(b []byte) []byte {
 	return b[:w]
 }
 
+// singleBefore reports whether out ends with a single character, possibly
+// followed by a few spacers: the left side of a word break that must stay.
+// out is the text already rewritten.
+func singleBefore(out []byte) bool {
+	k := len(out) - 1
+	for n := 0; k >= 0 && n < 3 && isSpacer(out[k]); n++ {
+		k--
+	}
+	return k >= 0 && isAlnum(out[k]) && (k == 0 || !gluesLeft(out[k-1])) && (k+1 == len(out) || !isWordByte(out[k+1]))
+}
+
+// singleAfter reports whether b has, from i, a few spacers then a single
+// character.
+func singleAfter(b []byte, i int) bool {
+	for n := 0; i < len(b) && n < 3 && isSpacer(b[i]); n++ {
+		i++
+	}
+	return isSingle(b, i)
+}
+
 // gluesLeft reports a character that makes the letter after it part of a
 // word: a letter or digit, an apostrophe (j'ai), a colon (emoji:x), an @.
 func gluesLeft(c byte) bool {
 	return isWordByte(c) || c == '\'' || c == ':' || c == '@'
+}
+
+// countLetters counts the letters among singles first..last, and the
+// digits between them that read as letters ("t 1 n").
+func countLetters(b []byte, segs []int, first, last int) int {
+	n := 0
+	for k := first; k <= last; k++ {
+		if c := b[segs[k]]; isLetter(c) || leetDigit(c) != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// onlyWordLetters reports a run made only of letters that are words on
+// their own in French or English ("il y a à manger", "a, à, y, ô, I"):
+// those are sentences, not a word spaced out.
+func onlyWordLetters(b []byte, segs []int, first, last int) bool {
+	for k := first; k <= last; k++ {
+		switch b[segs[k]] {
+		case 'a', 'y', 'o', 'i':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// copySegs writes singles s..e and their separators unchanged.
+func copySegs(b []byte, w int, segs []int, s, e, end int) int {
+	stop := nextPos(segs, e, end)
+	if e == len(segs)-1 {
+		stop = end
+	}
+	for k := segs[s]; k < stop; k++ {
+		b[w] = b[k]
+		w++
+	}
+	return w
 }
 
 // dotted reports whether the letters at i and j are separated by dots or
@@ -569,6 +684,19 @@ func joinWord(b []byte, w int, segs []int, s, e, end int) int {
 	}
 	for last >= first && !isLetter(b[segs[last]]) {
 		last--
+	}
+	// One digit at either end belongs to the word when three letters
+	// remain: "t 1 n 4" is "t1n4" (tina), "3 m m c" is "3mmc".
+	if letters := countLetters(b, segs, first, last); letters >= 3 {
+		if last+1 <= e && isDigit(b[segs[last+1]]) && leetDigit(b[segs[last+1]]) != 0 {
+			last++
+		}
+		if first-1 >= s && isDigit(b[segs[first-1]]) {
+			first--
+		}
+	}
+	if onlyWordLetters(b, segs, first, last) {
+		return copySegs(b, w, segs, s, e, end)
 	}
 	minLen := 3
 	if last == first+1 && dotted(b, segs[first], segs[last]) {

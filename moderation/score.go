@@ -29,8 +29,14 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 	}
 	toks := m.tokenize(sc, b)
 	ws := sc.ws[:0]
+	brk := false
 	for i := range toks {
 		switch toks[i].kind {
+		case kSymbol:
+			if c := b[toks[i].start]; c == '.' || c == '!' || c == '?' {
+				brk = true
+			}
+			continue
 		case kWord, kNumber:
 		case kPhone, kHandle, kLink, kEmail, kID:
 			// In the sequence (with no word id) so that "dispo, mp" and
@@ -43,6 +49,10 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 			}
 		default:
 			continue
+		}
+		if brk {
+			toks[i].flags |= fBreak
+			brk = false
 		}
 		toks[i].wsi = int32(len(ws))
 		ws = append(ws, int32(i))
@@ -104,7 +114,7 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 			if it.weak {
 				w = 0
 			}
-			if near(toks, ws, at, priceWindow, fTarget|fQuantity, it) {
+			if near(toks, ws, at, priceWindow, fTarget|fQuantity|fSells, it) {
 				w = m.st.price.weight
 			}
 			sc.add(cPrice, w, start, end)
@@ -254,6 +264,10 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 	return score
 }
 
+// maxReasons bounds the signals kept for one text: a real message has a
+// handful, and sorting stays cheap on a pathological one.
+const maxReasons = 64
+
 // diminishing reports the codes whose repeated signals count less and less.
 func diminishing(code int8) bool {
 	switch code {
@@ -264,7 +278,7 @@ func diminishing(code int8) bool {
 }
 
 func (sc *scratch) add(code int8, w float64, start, end int32) {
-	if w <= 0 {
+	if w <= 0 || len(sc.reasons) >= maxReasons {
 		return
 	}
 	sc.reasons = append(sc.reasons, rawReason{code: code, w: w, start: start, end: end})
@@ -305,7 +319,7 @@ func (sc *scratch) dampen(b []byte, code int8, w float64, start, end int32) {
 
 // near reports whether a token with one of flags lies within window words
 // of word position at, outside the item's own tokens.
-func near(toks []token, ws []int32, at int32, window int, flags uint8, it item) bool {
+func near(toks []token, ws []int32, at int32, window int, flags uint16, it item) bool {
 	if at < 0 {
 		return false
 	}
@@ -404,7 +418,7 @@ func (m *matcher) numbers(sc *scratch, b []byte, toks []token) {
 }
 
 func (m *matcher) hasFlag(t token, f uint8) bool {
-	return t.id != 0 && m.words[t.id].flags&f != 0
+	return t.id != 0 && m.flags[t.id]&f != 0
 }
 
 // adjacent reports tokens separated by at most one space.
@@ -432,47 +446,52 @@ func (m *matcher) match(sc *scratch, toks []token, ws []int32) {
 			p++
 			continue
 		}
-		n := 0
-		for _, pi := range m.starts[t.id] {
-			ids := m.phrases[pi].ids
-			if p+len(ids) > len(ws) {
-				continue
+		// Walk the trie as far as the text allows; keep the longest phrase.
+		best, n := int32(-1), 0
+		node := int32(0)
+		for k := p; k < len(ws); k++ {
+			tk := &toks[ws[k]]
+			if tk.id == 0 || tk.flags&fConsumed != 0 || k > p && tk.flags&fBreak != 0 {
+				break
 			}
-			ok := true
-			for k := 1; k < len(ids); k++ {
-				tk := &toks[ws[p+k]]
-				if tk.id != ids[k] || tk.flags&fConsumed != 0 {
-					ok = false
-					break
-				}
+			var next int32
+			if node == 0 {
+				next = m.rootNext[tk.id]
+			} else if m.nodes[node].kids[tk.id/64%2]&(1<<(uint32(tk.id)%64)) != 0 {
+				next = m.trans[uint64(node)<<32|uint64(uint32(tk.id))]
 			}
-			if !ok {
-				continue
+			if next == 0 {
+				break
 			}
-			n = len(ids)
-			for _, e := range m.phrases[pi].entries {
-				sc.hits = append(sc.hits, hit{entry: e, w0: int32(p), w1: int32(p + n)})
-				var f uint8
-				switch en := &m.entries[e]; {
-				case en.target:
-					f = fTarget
-				case en.code == cContact:
-					f = fContact
-				case en.polarity == positive && (en.code == cOffer || en.code == cDelivery || en.code == cStock) &&
-					en.alone >= selfStanding:
-					// Supply wording that stands on its own ("dispo",
-					// "livraison") makes a nearby price a selling price; "I
-					// can get" does not ("I can get a group rate, 15 euros").
-					f = fSupply
-				}
-				for k := p; k < p+n; k++ {
-					toks[ws[k]].flags |= f
-				}
+			node = next
+			if t := m.nodes[node].term; t >= 0 {
+				best, n = t, k-p+1
 			}
-			break
 		}
-		if n == 0 {
-			n = 1
+		if best < 0 {
+			p++
+			continue
+		}
+		for _, e := range m.phrases[best].entries {
+			sc.hits = append(sc.hits, hit{entry: e, w0: int32(p), w1: int32(p + n)})
+			var f uint16
+			switch en := &m.entries[e]; {
+			case en.target:
+				f = fTarget
+			case en.code == cContact:
+				f = fContact
+			case en.polarity == positive && (en.code == cOffer || en.code == cDelivery || en.code == cStock) &&
+				en.alone >= selfStanding:
+				// Supply wording that stands on its own ("dispo",
+				// "livraison") makes a nearby price per unit an offer's.
+				f = fSupply
+				if en.alone >= sellsAlone {
+					f |= fSells
+				}
+			}
+			for k := p; k < p+n; k++ {
+				toks[ws[k]].flags |= f
+			}
 		}
 		p += n
 	}
@@ -635,7 +654,7 @@ func (m *matcher) isPastTense(sc *scratch, w []byte) bool {
 			return false
 		}
 	}
-	if id, ok := m.dict[unsafeString(w)]; ok && m.words[id].flags&wNotPast != 0 {
+	if id := m.table.get(w); id != 0 && m.flags[id]&wNotPast != 0 {
 		return false
 	}
 	return true

@@ -35,6 +35,7 @@ var (
 	bucketCheckIns   = []byte("checkins")
 	bucketPrefs      = []byte("prefs")
 	bucketEphemeral  = []byte("ephemeral")
+	bucketStats      = []byte("stats")
 	keySchema        = []byte("schema_version")
 	keySalt          = []byte("salt")
 )
@@ -79,7 +80,7 @@ func Open(path string, opt Options) (*Store, error) {
 
 func (s *Store) init() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketAdmissions, bucketMembers, bucketUpdates, bucketFlags, bucketFlagIndex, bucketDigests, bucketSanctions, bucketCheckIns, bucketPrefs, bucketEphemeral} {
+		for _, name := range [][]byte{bucketMeta, bucketAdmissions, bucketMembers, bucketUpdates, bucketFlags, bucketFlagIndex, bucketDigests, bucketSanctions, bucketCheckIns, bucketPrefs, bucketEphemeral, bucketStats} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

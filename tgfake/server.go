@@ -236,7 +236,11 @@ func (c Call) Text() string { return c.String("text") }
 
 // OK reports whether the server answered {"ok":true,...}.
 func (c Call) OK() bool {
-	return c.Status == http.StatusOK && c.Error == "" && strings.HasPrefix(c.Response, `{"ok":true`)
+	if c.Status != http.StatusOK || c.Error != "" {
+		return false
+	}
+	// A successful getUpdates keeps no Response (see recordLocked).
+	return strings.HasPrefix(c.Response, `{"ok":true`) || c.Response == "" && strings.EqualFold(c.Method, "getUpdates")
 }
 
 // Buttons returns the inline keyboard sent in reply_markup, nil if none.

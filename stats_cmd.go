@@ -1,0 +1,176 @@
+package main
+
+import (
+	"encoding/csv"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/entrepairs/entrepairs/config"
+	"github.com/entrepairs/entrepairs/stats"
+	"github.com/entrepairs/entrepairs/store"
+)
+
+// tableWeeks is how many recent weeks the readable table shows; the CSV has
+// them all.
+const tableWeeks = 8
+
+// statsCmd prints the weekly activity counts since the first week counted,
+// quiet weeks included: a CSV for the association's reports to funders, or
+// a table to read. It only reads the data file.
+func statsCmd(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("entrepairs stats", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	cfgPath := flags.String("config", envOr("ENTREPAIRS_CONFIG", "config.yaml"), "configuration file (for storage.path) (env ENTREPAIRS_CONFIG)")
+	asCSV := flags.Bool("csv", false, "print CSV: a header week,<counter names> and one line per week")
+	if err := flags.Parse(args); err != nil {
+		return exitInvalid
+	}
+	if flags.NArg() > 0 {
+		fmt.Fprintf(stderr, "entrepairs stats: unexpected argument %q\n", flags.Arg(0))
+		flags.Usage()
+		return exitInvalid
+	}
+	cfg, problems, err := config.Load(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, "entrepairs stats:", err)
+		return exitInvalid
+	}
+	// Only where the data is matters here: the tool may run on a machine
+	// without the token.
+	for _, p := range problems {
+		if strings.HasPrefix(p.Key, "storage") {
+			fmt.Fprintln(stderr, p)
+			return exitInvalid
+		}
+	}
+	st, err := store.OpenReadOnly(cfg.Storage.Path, store.Options{Timeout: time.Second})
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		fmt.Fprintf(stderr, "entrepairs stats: %s is in use: the bot is running: stop it or copy the data file (see README, Backing up) and run stats on the copy (set storage.path, or ENTREPAIRS_STORAGE_PATH, to the copy)\n", cfg.Storage.Path)
+		return exitFailure
+	case errors.Is(err, fs.ErrNotExist):
+		fmt.Fprintf(stderr, "entrepairs stats: no data file at %s: has the bot run with this configuration yet?\n", cfg.Storage.Path)
+		return exitFailure
+	case err != nil:
+		fmt.Fprintln(stderr, "entrepairs stats:", err)
+		return exitFailure
+	}
+	defer st.Close()
+	weeks, names, counts, err := weeklyCounts(st)
+	if err != nil {
+		fmt.Fprintln(stderr, "entrepairs stats:", err)
+		return exitFailure
+	}
+	if *asCSV {
+		err = writeStatsCSV(stdout, weeks, names, counts)
+	} else {
+		err = writeStatsTable(stdout, weeks, names, counts)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "entrepairs stats:", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// weeklyCounts reads every week from the first counted to the last, the
+// weeks without any count included as zeros. names are the known counters
+// in their documented order, then the resources categories and any name a
+// newer version wrote, sorted.
+func weeklyCounts(st *store.Store) (weeks, names []string, counts []map[string]uint64, err error) {
+	stored, err := st.Weeks()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	// Ignore a key that is not a week rather than refuse the whole report.
+	stored = slices.DeleteFunc(stored, func(w string) bool {
+		_, err := stats.Start(w, time.UTC)
+		return err != nil
+	})
+	names = stats.Names()
+	if len(stored) == 0 {
+		return nil, names, nil, nil
+	}
+	weeks, err = stats.Span(stored[0], stored[len(stored)-1])
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	known := map[string]bool{}
+	for _, n := range names {
+		known[n] = true
+	}
+	var extra []string
+	for _, w := range weeks {
+		c, err := st.Counters(w)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		for n := range c {
+			if !known[n] && stats.ValidName(n) {
+				known[n] = true
+				extra = append(extra, n)
+			}
+		}
+		counts = append(counts, c)
+	}
+	sort.Strings(extra)
+	return weeks, append(names, extra...), counts, nil
+}
+
+func writeStatsCSV(w io.Writer, weeks, names []string, counts []map[string]uint64) error {
+	out := csv.NewWriter(w)
+	if err := out.Write(append([]string{"week"}, names...)); err != nil {
+		return err
+	}
+	for i, week := range weeks {
+		row := []string{week}
+		for _, n := range names {
+			row = append(row, strconv.FormatUint(counts[i][n], 10))
+		}
+		if err := out.Write(row); err != nil {
+			return err
+		}
+	}
+	out.Flush()
+	return out.Error()
+}
+
+// writeStatsTable prints one line per counter and one column per week, the
+// most recent weeks only: it is for reading on a terminal.
+func writeStatsTable(w io.Writer, weeks, names []string, counts []map[string]uint64) error {
+	if len(weeks) == 0 {
+		_, err := fmt.Fprintln(w, "No activity counted yet.")
+		return err
+	}
+	from := max(0, len(weeks)-tableWeeks)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "counter\t")
+	for _, week := range weeks[from:] {
+		fmt.Fprint(tw, week, "\t")
+	}
+	fmt.Fprintln(tw)
+	for _, n := range names {
+		fmt.Fprint(tw, n, "\t")
+		for i := from; i < len(weeks); i++ {
+			fmt.Fprint(tw, counts[i][n], "\t")
+		}
+		fmt.Fprintln(tw)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if from > 0 {
+		_, err := fmt.Fprintf(w, "\nThe last %d of %d weeks; --csv prints them all.\n", tableWeeks, len(weeks))
+		return err
+	}
+	return nil
+}
