@@ -46,10 +46,10 @@ type reviewState struct {
 	reports map[int64]*rate.Limiter
 	queued  map[string]bool
 
+	// queue feeds reviewLoop. While the outbox paces the moderators' chat
+	// (at most 20 messages a minute), flags pile up here and the next
+	// round gathers them into digests.
 	queue chan string
-	// pace keeps the moderators' chat under Telegram's ~20 messages per
-	// minute in a group, with a burst for the first cards of a raid.
-	pace *rate.Limiter
 }
 
 type memberKey struct{ group, user int64 }
@@ -66,7 +66,6 @@ func newReviewState() *reviewState {
 		reports: map[int64]*rate.Limiter{},
 		queued:  map[string]bool{},
 		queue:   make(chan string, 4096),
-		pace:    rate.NewLimiter(rate.Every(3*time.Second), 6),
 	}
 }
 
@@ -321,13 +320,11 @@ func (b *Bot) present(ctx context.Context, ids []string) {
 		}
 	}
 	if len(flags) == 1 {
-		if b.review.pace.Wait(ctx) == nil {
-			b.postFlagCard(flags[0])
-		}
+		b.postFlagCard(flags[0])
 		return
 	}
 	for start := 0; start < len(flags); start += digestSize {
-		if b.review.pace.Wait(ctx) != nil {
+		if ctx.Err() != nil {
 			return
 		}
 		b.postDigest(flags[start:min(start+digestSize, len(flags))])
