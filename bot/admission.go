@@ -81,6 +81,9 @@ func (b *Bot) screenRequester(u *tele.User, bio string) []string {
 		}
 		if v := b.screener.Screen(probe.text, moderation.Context{Kind: probe.kind}); v.Flag {
 			for _, r := range v.Reasons {
+				if r.Weight <= 0 {
+					continue
+				}
 				out = append(out, r.Code+"|"+r.Evidence)
 			}
 		}
@@ -472,9 +475,16 @@ func (b *Bot) applyToTelegram(a *admission.Admission) error {
 		if err != nil && strings.Contains(err.Error(), "USER_ALREADY_PARTICIPANT") {
 			return nil
 		}
+		if requestGone(err) && b.inGroup(a.GroupID, a.UserID) == 1 {
+			return nil
+		}
 		return err
 	case a.Mode == admission.ByRequest:
-		return b.admin("declineChatJoinRequest", a.GroupID, func() error { return b.tb.DeclineJoinRequest(chat, user) })
+		err := b.admin("declineChatJoinRequest", a.GroupID, func() error { return b.tb.DeclineJoinRequest(chat, user) })
+		if requestGone(err) && b.inGroup(a.GroupID, a.UserID) == 0 {
+			return nil
+		}
+		return err
 	case a.State == admission.Approved:
 		// Back to what every member of this group may do.
 		rights := tele.NoRestrictions()
@@ -499,6 +509,38 @@ func (b *Bot) applyToTelegram(a *admission.Admission) error {
 		}
 		return b.admin("unbanChatMember", a.GroupID, func() error { return b.tb.Unban(chat, user, true) })
 	}
+}
+
+// requestGone: Telegram no longer has the join request. That is what it
+// answers when the request was already approved or declined: by this bot
+// before a crash kept it from recording so (the sweep then carries the
+// decision out a second time), or by an admin in Telegram itself.
+func requestGone(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "HIDE_REQUESTER_MISSING")
+}
+
+// inGroup asks Telegram whether the person is in the group: 1 yes, 0 no,
+// -1 unknown. It tells a decision already carried out from one Telegram
+// refuses.
+func (b *Bot) inGroup(groupID, userID int64) int {
+	var m *tele.ChatMember
+	err := b.admin("getChatMember", groupID, func() (err error) {
+		m, err = b.tb.ChatMemberOf(&tele.Chat{ID: groupID}, &tele.User{ID: userID})
+		return err
+	})
+	if err != nil || m == nil {
+		b.log.Warn("membership unknown", "group", groupID, "err", err)
+		return -1
+	}
+	switch m.Role {
+	case tele.Member, tele.Administrator, tele.Creator:
+		return 1
+	case tele.Restricted:
+		if m.Member {
+			return 1
+		}
+	}
+	return 0
 }
 
 // telegramReason keeps the part of a Telegram refusal worth showing to

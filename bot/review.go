@@ -130,6 +130,11 @@ func (b *Bot) isNewMember(groupID, userID int64) bool {
 func reasons(v moderation.Verdict) []review.Reason {
 	out := make([]review.Reason, 0, len(v.Reasons))
 	for _, r := range v.Reasons {
+		// Dampening signals (a story, harm-reduction advice...) explain a
+		// low score; cards show what raised it.
+		if r.Weight <= 0 {
+			continue
+		}
 		out = append(out, review.Reason{Code: r.Code, Evidence: r.Evidence})
 	}
 	return out
@@ -663,12 +668,29 @@ func (b *Bot) refreshDigest(id string) {
 	}
 }
 
+// presenting reports whether the review loop is showing any of these flags
+// right now (a digest of them may be waiting for its turn to be sent).
+func (b *Bot) presenting(ids []string) bool {
+	b.review.mu.Lock()
+	defer b.review.mu.Unlock()
+	for _, id := range ids {
+		if b.review.queued[id] {
+			return true
+		}
+	}
+	return false
+}
+
 // sweepReview finishes what a crash interrupted (flags never shown,
 // digests never posted, decisions not applied) and forgets idle rate
 // limiters.
 func (b *Bot) sweepReview(now time.Time) {
 	unshown, err := b.st.Flags(func(f *review.Flag) bool {
-		return !f.Shown() && now.Sub(f.CreatedAt) > 5*time.Second || f.Decided() && !f.Applied
+		return !f.Shown() && now.Sub(f.CreatedAt) > 5*time.Second || f.Decided() && !f.Applied ||
+			// In a digest, which may never have reached the moderators (a
+			// crash or a failed send after the digest was recorded):
+			// Shown counts the digest id, so these need asking for.
+			f.DigestID != "" && f.CardMessageID == 0 && !f.Decided()
 	})
 	if err != nil {
 		b.log.Error("sweep: read flags", "err", err)
@@ -696,7 +718,7 @@ func (b *Bot) sweepReview(now time.Time) {
 		}
 	}
 	for id := range digests {
-		if d, err := b.st.Digest(id); err == nil && d.CardMessageID == 0 {
+		if d, err := b.st.Digest(id); err == nil && d.CardMessageID == 0 && !b.presenting(d.FlagIDs) {
 			text, markup := b.digestView(d)
 			if msg, err := b.send(b.cfg.Moderation.ChatID, text, markup); err == nil {
 				_, _ = b.st.UpdateDigest(id, func(x *review.Digest) error {

@@ -1,6 +1,7 @@
 package moderation
 
 import (
+	"bytes"
 	"sort"
 	"strconv"
 	"strings"
@@ -99,8 +100,12 @@ type matcher struct {
 	words      []wordInfo       // by id; id 0 is "unknown"
 	flags      []uint8          // by id: words[id].flags
 	phrases    []phrase
-	trans      map[uint64]int32 // trie of phrases: node<<32 | word id -> next node
-	rootNext   []int32          // by word id: the trie node after it from the root, or 0
+	trans      map[uint64]int32 // trie of phrases: node<<32 | word id -> next node (compiling)
+	edges      *edgeTable       // the same, for matching
+	root       []rootStep       // by word id: the trie node after it from the root
+	phraseOff  []int32          // by phrase: where its entries start in phraseEnt
+	phraseEnt  []int32
+	entFlag    []uint16 // by entry: the flag its matches set on their tokens
 	table      *wordTable
 	nodes      []trieNode // by node: the phrase that ends there and a filter of its children
 	entries    []entry
@@ -254,10 +259,39 @@ func compile(lex *Lexicon) *matcher {
 		}
 		m.nodes[node].term = int32(i)
 	}
-	m.rootNext = make([]int32, len(m.words))
+	m.edges = newEdgeTable(m.trans)
+	// The first step from the root, by word id, with the one-word phrase it
+	// completes: most matches stop there and touch nothing else.
+	m.root = make([]rootStep, len(m.words))
 	for id := range m.words {
+		m.root[id].term = -1
 		if next, ok := m.trans[uint64(uint32(id))]; ok {
-			m.rootNext[id] = next
+			m.root[id] = rootStep{next: next, term: m.nodes[next].term, kids: m.nodes[next].kids}
+		}
+	}
+	// Phrase entries in one flat array, and the token flag each entry
+	// sets, for the same reason.
+	m.phraseOff = make([]int32, len(m.phrases)+1)
+	for i, p := range m.phrases {
+		m.phraseOff[i] = int32(len(m.phraseEnt))
+		m.phraseEnt = append(m.phraseEnt, p.entries...)
+	}
+	m.phraseOff[len(m.phrases)] = int32(len(m.phraseEnt))
+	m.entFlag = make([]uint16, len(m.entries))
+	for i, en := range m.entries {
+		switch {
+		case en.target:
+			m.entFlag[i] = fTarget
+		case en.code == cContact:
+			m.entFlag[i] = fContact
+		case en.polarity == positive && (en.code == cOffer || en.code == cDelivery || en.code == cStock) &&
+			en.alone >= selfStanding:
+			// Supply wording that stands on its own ("dispo",
+			// "livraison") makes a nearby price per unit an offer's.
+			m.entFlag[i] = fSupply
+			if en.alone >= sellsAlone {
+				m.entFlag[i] |= fSells
+			}
 		}
 	}
 	m.table = newWordTable(m.dict)
@@ -444,49 +478,58 @@ func emojiEnd(b []byte, i int) int {
 // or a French verb ending ("arnaquer", "cherchez", "livrent"), so that the
 // lexicon need not list every form.
 func (m *matcher) lookup(sc *scratch, w []byte) int32 {
-	if id := m.exact(sc, w); id != 0 {
+	n := len(w)
+	if n == 0 {
+		return 0
+	}
+	// One pass hashes the word and its prefixes without the last one, two
+	// and three bytes: every form below costs one table probe.
+	var pre [4]uint32
+	h := uint32(fnvOffset)
+	for i, c := range w {
+		if k := n - i; k <= 3 {
+			pre[k] = h
+		}
+		h = (h ^ uint32(c)) * fnvPrime
+	}
+	pre[0] = h
+	if id := m.form(sc, w, pre[0]); id != 0 {
 		return id
 	}
-	n := len(w)
 	if n < 4 || !isLetter(w[n-1]) {
 		return 0
 	}
-	base := w
-	if base[len(base)-1] == 's' {
-		base = base[:len(base)-1]
-		if id := m.exact(sc, base); id != 0 {
+	base, cut := w, 0
+	if w[n-1] == 's' {
+		base, cut = w[:n-1], 1
+		if id := m.form(sc, base, pre[1]); id != 0 {
 			return id
 		}
 	}
 	if len(base) >= 4 && base[len(base)-1] == 'e' {
-		if id := m.exact(sc, base[:len(base)-1]); id != 0 {
+		if id := m.form(sc, base[:len(base)-1], pre[cut+1]); id != 0 {
 			return id
 		}
 	}
 	switch {
 	case n >= 6 && string(w[n-3:]) == "ing":
-		return m.exact(sc, w[:n-3])
+		return m.form(sc, w[:n-3], pre[3])
 	case n >= 5 && string(w[n-2:]) == "ed":
-		return m.exact(sc, w[:n-2])
+		return m.form(sc, w[:n-2], pre[2])
 	case n >= 6 && (string(w[n-2:]) == "er" || string(w[n-2:]) == "ez"):
 		// French verbs: "arnaquer", "cherchez" are found as "arnaque",
 		// "cherche".
-		return m.exactE(sc, w[:n-2])
+		return m.formE(sc, w[:n-2], pre[2])
 	case n >= 7 && string(w[n-3:]) == "ent":
-		return m.exactE(sc, w[:n-3]) // "livrent", "cherchent"
+		return m.formE(sc, w[:n-3], pre[3]) // "livrent", "cherchent"
 	}
 	return 0
 }
 
-// exactE looks up stem + "e".
-func (m *matcher) exactE(sc *scratch, stem []byte) int32 {
-	sc.stem = append(append(sc.stem[:0], stem...), 'e')
-	return m.exact(sc, sc.stem)
-}
-
-// exact returns the id of w as written or without its double letters.
-func (m *matcher) exact(sc *scratch, w []byte) int32 {
-	if id := m.table.get(w); id != 0 {
+// form returns the id of w (whose hash is h) as written or without its
+// double letters.
+func (m *matcher) form(sc *scratch, w []byte, h uint32) int32 {
+	if id := m.table.getHash(w, h); id != 0 {
 		return id
 	}
 	if hasDouble(w) {
@@ -494,6 +537,72 @@ func (m *matcher) exact(sc *scratch, w []byte) int32 {
 		return m.table.get(sc.undouble)
 	}
 	return 0
+}
+
+// formE looks up stem + "e"; h is the hash of stem.
+func (m *matcher) formE(sc *scratch, stem []byte, h uint32) int32 {
+	sc.stem = append(append(sc.stem[:0], stem...), 'e')
+	return m.form(sc, sc.stem, (h^'e')*fnvPrime)
+}
+
+// exact returns the id of w as written or without its double letters.
+func (m *matcher) exact(sc *scratch, w []byte) int32 {
+	return m.form(sc, w, wordHash(w))
+}
+
+// edgeTable is the trie's edges in an open-addressing table: one probe
+// where a map lookup would hash and search groups.
+type edgeTable struct {
+	slots []edgeSlot // a power of two, at most half full
+}
+
+type edgeSlot struct {
+	key  uint64 // node<<32 | word id; 0 is free (no edge has key 0: id 0 is "unknown")
+	next int32
+}
+
+func newEdgeTable(trans map[uint64]int32) *edgeTable {
+	n := 64
+	for n < 2*len(trans) {
+		n *= 2
+	}
+	t := &edgeTable{slots: make([]edgeSlot, n)}
+	for k, v := range trans {
+		i := edgeHash(k) & uint64(n-1)
+		for t.slots[i].key != 0 {
+			i = (i + 1) & uint64(n-1)
+		}
+		t.slots[i] = edgeSlot{key: k, next: v}
+	}
+	return t
+}
+
+func edgeHash(k uint64) uint64 {
+	k ^= k >> 33
+	k *= 0xff51afd7ed558ccd
+	k ^= k >> 33
+	return k
+}
+
+// get returns the node after the edge, or 0.
+func (t *edgeTable) get(k uint64) int32 {
+	mask := uint64(len(t.slots) - 1)
+	for i := edgeHash(k) & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.key == k {
+			return s.next
+		}
+		if s.key == 0 {
+			return 0
+		}
+	}
+}
+
+// rootStep is the trie's first step for one word.
+type rootStep struct {
+	next int32     // the node, 0 if no phrase starts with the word
+	term int32     // the one-word phrase, or -1
+	kids [2]uint64 // the node's filter of the words that continue
 }
 
 // trieNode is one node of the phrase trie.
@@ -552,11 +661,13 @@ func newWordTable(dict map[string]int32) *wordTable {
 }
 
 // get returns the id of w, or 0.
-func (t *wordTable) get(w []byte) int32 {
+func (t *wordTable) get(w []byte) int32 { return t.getHash(w, wordHash(w)) }
+
+// getHash returns the id of w, whose hash is h, or 0.
+func (t *wordTable) getHash(w []byte, h uint32) int32 {
 	if len(w) == 0 {
 		return 0
 	}
-	h := wordHash(w)
 	if t.bloom[h%bloomBits/64]&(1<<(h%64)) == 0 {
 		return 0
 	}
@@ -574,12 +685,17 @@ func (t *wordTable) get(w []byte) int32 {
 
 // wordHash is FNV-1a.
 func wordHash(w []byte) uint32 {
-	h := uint32(2166136261)
+	h := uint32(fnvOffset)
 	for _, c := range w {
-		h = (h ^ uint32(c)) * 16777619
+		h = (h ^ uint32(c)) * fnvPrime
 	}
 	return h
 }
+
+const (
+	fnvOffset = 2166136261
+	fnvPrime  = 16777619
+)
 
 func (m *matcher) appendWord(sc *scratch, toks []token, start, end int, kind uint8) []token {
 	id := m.lookup(sc, sc.norm[start:end])
@@ -604,13 +720,14 @@ func isChunkStart(c byte) bool {
 func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 	toks := sc.toks[:0]
 	n := len(b)
+	hasDot := bytes.IndexByte(b, '.') >= 0 // links and e-mail addresses have one
 	for i := 0; i < n; {
 		c := b[i]
 		if c == ' ' {
 			i++
 			continue
 		}
-		if (i == 0 || isChunkStart(b[i-1])) && c != '@' {
+		if hasDot && (i == 0 || isChunkStart(b[i-1])) && c != '@' {
 			if end, kind := m.linkAt(b, i); end > i {
 				toks = append(toks, token{start: int32(i), end: int32(end), kind: kind, wsi: -1})
 				i = end

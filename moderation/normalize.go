@@ -3,6 +3,7 @@ package moderation
 import (
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -21,17 +22,20 @@ import (
 //   - emoji used as codes become words the lexicon can score, such as
 //     "emoji:plug" for 🔌 or "emoji:snow" for ❄️; other emoji are kept;
 //   - runs of three or more identical letters shrink to one ("dispooooo" ->
-//     "dispo") while doubles that words need stay ("3mmc", "arrivage");
+//     "dispo") while doubles that words need stay ("3mmc", "arrivage"), and
+//     a word made of one repeated letter keeps two ("zzz" -> "zz");
 //   - single letters spaced, dotted or dashed apart are joined ("d i s p o",
-//     "t.i.n.a", "d-i-s-p-o" -> "dispo", "tina");
+//     "t.i.n.a", "d-i-s-p-o" -> "dispo", "tina", "c.c" -> "cc"), and a
+//     middle dot inside a word is dropped ("ti·na"); French one-letter words
+//     are not joined ("il y a à manger");
 //   - leetspeak digits between letters become letters ("c0ke" -> "coke",
 //     "t1na" -> "tina"), but numbers are left alone: a leading digit
 //     ("3mmc", "4-mec"), prices ("20/g"), quantities ("5g") and phone
 //     numbers ("0 800 23 13 13") keep their digits, because prices and
 //     numbers are signals too;
-//   - runs of white space become one space (two between single letters
-//     that a double space kept apart, so that "a b  c d" is not joined on a
-//     second reading).
+//   - runs of white space become one space; a double space between single
+//     letters stays, because it separates two spaced-out words and a
+//     second reading must not join them.
 //
 // Normalize is idempotent: Normalize(Normalize(x)) == Normalize(x).
 func Normalize(text string) string {
@@ -51,11 +55,15 @@ func normalizeInto(sc *scratch, text string) []byte {
 	} else {
 		buf = sc.normalizeUnicode(buf, text)
 	}
-	if hasLeet(buf) {
+	// One look at the text tells which of the next steps can change it.
+	leet, run, spaced := survey(buf)
+	if leet {
 		buf = deleet(buf)
 	}
-	buf = collapseRuns(buf)
-	if n := len(buf); hasSpacedRun(buf) {
+	if run || leet { // de-leeting can make a run: "a$$$a"
+		buf = collapseRuns(buf)
+	}
+	if n := len(buf); spaced {
 		buf = joinSpaced(buf)
 		buf = squeezeSpaces(buf)
 		if len(buf) != n {
@@ -80,20 +88,28 @@ func isASCII(s string) bool {
 // appendASCII is the fast path for the common case of a plain ASCII
 // message: lower case and white space only.
 func appendASCII(dst []byte, s string) []byte {
-	w := writer{dst: dst, spaces: 2}
+	n := len(dst)
+	dst = append(dst, s...) // room for the copy; rewritten below
+	out := dst[:n]
+	spaces := 2 // no leading space
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c <= ' ':
-			w.byte(' ')
+			if spaces < 2 {
+				out = append(out, ' ')
+			}
+			spaces++
+			continue
 		case c == 0x7f:
+			continue
 		case 'A' <= c && c <= 'Z':
-			w.byte(c + 'a' - 'A')
-		default:
-			w.byte(c)
+			c += 'a' - 'A'
 		}
+		out = append(out, c)
+		spaces = 0
 	}
-	return trimSpace(w.dst)
+	return trimSpace(out)
 }
 
 func trimSpace(b []byte) []byte {
@@ -113,16 +129,40 @@ func trimSpace(b []byte) []byte {
 func (sc *scratch) normalizeUnicode(dst []byte, text string) []byte {
 	src := text
 	for round := 0; ; round++ {
-		sc.tmp = appendVisible(sc.tmp[:0], src)
-		sc.tmp2 = norm.NFKC.Append(sc.tmp2[:0], sc.tmp...)
+		var in []byte
+		if round == 0 && !hasInvisible(src) && norm.NFKC.QuickSpanString(src) == len(src) {
+			// The common case (French with accents, emoji): nothing to
+			// remove or compose, map the text as it is.
+			in = unsafe.Slice(unsafe.StringData(src), len(src))
+		} else {
+			sc.tmp = appendVisible(sc.tmp[:0], src)
+			sc.tmp2 = norm.NFKC.Append(sc.tmp2[:0], sc.tmp...)
+			in = sc.tmp2
+		}
 		dst = dst[:0]
-		dst = appendMapped(dst, sc.tmp2)
+		dst = appendMapped(dst, in)
 		if round == 3 || isASCII(unsafeString(dst)) || norm.NFKC.IsNormal(dst) {
 			return dst
 		}
 		sc.tmp3 = append(sc.tmp3[:0], dst...)
 		src = unsafeString(sc.tmp3)
 	}
+}
+
+// hasInvisible reports whether s has an invisible character.
+func hasInvisible(s string) bool {
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if isInvisible(r) {
+			return true
+		}
+		i += size
+	}
+	return false
 }
 
 // appendVisible appends s without its invisible characters.
@@ -151,6 +191,9 @@ func appendVisible(dst []byte, s string) []byte {
 // controls, byte order mark, tags), variation selectors, the combining
 // grapheme joiner and Hangul fillers, which render as blanks.
 func isInvisible(r rune) bool {
+	if r < 0x0300 {
+		return r == 0x00AD // Latin letters and signs: only the soft hyphen
+	}
 	switch {
 	case r == utf8.RuneError:
 		return false
@@ -218,7 +261,12 @@ func appendMapped(dst []byte, s []byte) []byte {
 			// French inclusive writing "ami·e·s".
 			continue
 		}
-		if m, ok := foldTable[r]; ok {
+		if r < latinFoldEnd {
+			if m := latinFold[r]; m != "" {
+				w.str(m)
+				continue
+			}
+		} else if m, ok := foldTable[r]; ok {
 			w.str(m)
 			continue
 		}
@@ -267,16 +315,45 @@ func startsLetter(s []byte) bool {
 }
 
 // isLetter reports an ASCII lower-case letter (the text is folded by then).
-func isLetter(c byte) bool { return 'a' <= c && c <= 'z' }
+func isLetter(c byte) bool { return class[c]&clLetter != 0 }
 
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+func isDigit(c byte) bool { return class[c]&clDigit != 0 }
 
-func isAlnum(c byte) bool { return isLetter(c) || isDigit(c) }
+func isAlnum(c byte) bool { return class[c]&(clLetter|clDigit) != 0 }
+
+// Byte classes, looked up in one table on the per-byte paths.
+const (
+	clLetter = 1 << iota // a-z (the text is lower case by then)
+	clDigit              // 0-9
+	clSpacer             // what sellers put between letters
+	clLeet               // a digit, $ or @
+	clWord               // a letter, a digit or a byte of a non-ASCII character
+)
+
+var class = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case 'a' <= c && c <= 'z':
+			t[c] |= clLetter | clWord
+		case '0' <= c && c <= '9':
+			t[c] |= clDigit | clLeet | clWord
+		case c >= utf8.RuneSelf:
+			t[c] |= clWord
+		}
+		switch c {
+		case ' ', '.', '-', '_', '*', '/', '|', '+', '~', '\\':
+			t[c] |= clSpacer
+		case '$', '@':
+			t[c] |= clLeet
+		}
+	}
+	return t
+}()
 
 // isWordByte reports bytes that belong to a word: ASCII letters and digits,
 // and any byte of a non-ASCII character (a letter of another script that
 // the folding kept).
-func isWordByte(c byte) bool { return isAlnum(c) || c >= utf8.RuneSelf }
+func isWordByte(c byte) bool { return class[c]&clWord != 0 }
 
 // collapseRuns shrinks runs of three or more identical ASCII letters to
 // one (two for a word that is nothing else), in place ("dispooooo" -> "dispo", "mmmmh" -> "mh"). Doubles stay,
@@ -347,6 +424,47 @@ func leetDigit(c byte) byte {
 	return 0
 }
 
+// survey reports, in one pass, whether b has a character deleet could
+// replace, a run of three identical letters, and letters spaced apart or a
+// double space (hasSpacedRun). De-leeting and collapsing never create or
+// remove a spaced-out word, so that answer holds through those steps.
+func survey(b []byte) (leet, run, spaced bool) {
+	// Branch-free first: which classes of bytes are there at all?
+	var seen uint8
+	for _, c := range b {
+		seen |= class[c]
+	}
+	leet = seen&clLeet != 0
+	for i := 2; i < len(b); i++ {
+		if c := b[i]; c == b[i-1] && c == b[i-2] && isLetter(c) {
+			run = true
+			break
+		}
+	}
+	if seen&clSpacer == 0 {
+		return leet, run, false
+	}
+	for i := 1; i < len(b); i++ {
+		if class[b[i]]&clSpacer == 0 {
+			continue
+		}
+		if b[i] == ' ' && b[i-1] == ' ' {
+			return leet, run, true
+		}
+		// A single letter or digit before the spacer, and another single
+		// after at most three spacers.
+		if c := b[i-1]; !isAlnum(c) || i >= 2 && gluesLeft(b[i-2]) || !isSingle(b, i-1) {
+			continue
+		}
+		for j := i; j < len(b) && j < i+3 && isSpacer(b[j]); j++ {
+			if isSingle(b, j+1) {
+				return leet, run, true
+			}
+		}
+	}
+	return leet, run, false
+}
+
 // hasLeet reports whether b has any character deleet could replace; most
 // messages have none.
 func hasLeet(b []byte) bool {
@@ -358,7 +476,7 @@ func hasLeet(b []byte) bool {
 	return false
 }
 
-func isLeetByte(c byte) bool { return isDigit(c) || c == '$' || c == '@' }
+func isLeetByte(c byte) bool { return class[c]&clLeet != 0 }
 
 // deleet replaces leetspeak inside words, in place. A run of digits (or $,
 // @) is replaced when it sits between two letters of one word and every
@@ -369,13 +487,21 @@ func isLeetByte(c byte) bool { return isDigit(c) || c == '$' || c == '@' }
 // domain is an e-mail address, not leet.
 func deleet(b []byte) []byte {
 	for i := 0; i < len(b); {
-		c := b[i]
-		if !isAlnum(c) && !isLeetByte(c) {
-			i++
-			continue
+		// Jump to the next digit, $ or @, then back to the start of its
+		// word: most words have none.
+		k := i
+		for k < len(b) && class[b[k]]&clLeet == 0 {
+			k++
 		}
+		if k == len(b) {
+			break
+		}
+		for k > i && class[b[k-1]]&(clLetter|clDigit|clLeet) != 0 {
+			k--
+		}
+		i = k
 		j := i
-		for j < len(b) && (isAlnum(b[j]) || isLeetByte(b[j])) {
+		for j < len(b) && class[b[j]]&(clLetter|clDigit|clLeet) != 0 {
 			j++
 		}
 		if i > 0 && b[i-1] >= utf8.RuneSelf {
@@ -467,13 +593,7 @@ func looksLikeEmail(b []byte) bool {
 
 // isSpacer reports the characters sellers put between letters to break a
 // word apart: "d i s p o", "t.i.n.a", "d-i-s-p-o", "d_i_s_p_o", "d/i/s".
-func isSpacer(c byte) bool {
-	switch c {
-	case ' ', '.', '-', '_', '*', '/', '|', '+', '~', '\\':
-		return true
-	}
-	return false
-}
+func isSpacer(c byte) bool { return class[c]&clSpacer != 0 }
 
 // joinSpaced joins, in place, three or more single characters separated by
 // spacers ("d i s p o" -> "dispo", "t.1.n.a" -> "t1na" before de-leet).

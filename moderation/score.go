@@ -1,5 +1,7 @@
 package moderation
 
+import "bytes"
+
 // item is a structural signal found among the numbers.
 type item struct {
 	kind        uint8 // iPrice, iPerUnit, iQuantity
@@ -22,8 +24,12 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 	sc.reasons = sc.reasons[:0]
 	sc.hits = sc.hits[:0]
 	sc.items = sc.items[:0]
-	sc.damp = [numCodes]float64{}
-	sc.dampTop = [numCodes][3]rawReason{}
+	for d := range sc.damp {
+		if sc.damp[d] != 0 {
+			sc.damp[d] = 0
+			sc.dampTop[d] = [3]rawReason{}
+		}
+	}
 	if len(b) == 0 {
 		return 0
 	}
@@ -290,6 +296,9 @@ func (sc *scratch) add(code int8, w float64, start, end int32) {
 // that says "signalés", "répondez pas" and "prévenez les modos" weighs more
 // than one that only says "attention".
 func (sc *scratch) dampen(b []byte, code int8, w float64, start, end int32) {
+	if w <= 0 {
+		return
+	}
 	top := &sc.dampTop[code]
 	r := rawReason{code: code, w: w, start: start, end: end}
 	for k := 0; k < len(top); k++ {
@@ -447,50 +456,39 @@ func (m *matcher) match(sc *scratch, toks []token, ws []int32) {
 			continue
 		}
 		// Walk the trie as far as the text allows; keep the longest phrase.
-		best, n := int32(-1), 0
-		node := int32(0)
-		for k := p; k < len(ws); k++ {
+		step := m.root[t.id]
+		if step.next == 0 {
+			p++
+			continue
+		}
+		best, n := step.term, 1
+		node, kids := step.next, &step.kids
+		for k := p + 1; k < len(ws); k++ {
 			tk := &toks[ws[k]]
-			if tk.id == 0 || tk.flags&fConsumed != 0 || k > p && tk.flags&fBreak != 0 {
+			if tk.id == 0 || tk.flags&(fConsumed|fBreak) != 0 || kids[tk.id/64%2]&(1<<(uint32(tk.id)%64)) == 0 {
 				break
 			}
-			var next int32
-			if node == 0 {
-				next = m.rootNext[tk.id]
-			} else if m.nodes[node].kids[tk.id/64%2]&(1<<(uint32(tk.id)%64)) != 0 {
-				next = m.trans[uint64(node)<<32|uint64(uint32(tk.id))]
-			}
+			next := m.edges.get(uint64(node)<<32 | uint64(uint32(tk.id)))
 			if next == 0 {
 				break
 			}
 			node = next
-			if t := m.nodes[node].term; t >= 0 {
-				best, n = t, k-p+1
+			nd := &m.nodes[node]
+			kids = &nd.kids
+			if nd.term >= 0 {
+				best, n = nd.term, k-p+1
 			}
 		}
 		if best < 0 {
 			p++
 			continue
 		}
-		for _, e := range m.phrases[best].entries {
+		for _, e := range m.phraseEnt[m.phraseOff[best]:m.phraseOff[best+1]] {
 			sc.hits = append(sc.hits, hit{entry: e, w0: int32(p), w1: int32(p + n)})
-			var f uint16
-			switch en := &m.entries[e]; {
-			case en.target:
-				f = fTarget
-			case en.code == cContact:
-				f = fContact
-			case en.polarity == positive && (en.code == cOffer || en.code == cDelivery || en.code == cStock) &&
-				en.alone >= selfStanding:
-				// Supply wording that stands on its own ("dispo",
-				// "livraison") makes a nearby price per unit an offer's.
-				f = fSupply
-				if en.alone >= sellsAlone {
-					f |= fSells
+			if f := m.entFlag[e]; f != 0 {
+				for k := p; k < p+n; k++ {
+					toks[ws[k]].flags |= f
 				}
-			}
-			for k := p; k < p+n; k++ {
-				toks[ws[k]].flags |= f
 			}
 		}
 		p += n
@@ -666,16 +664,12 @@ const quoteShare = 0.5
 // quoteSpan returns the span from the first to the last double quote of b
 // when it leaves at least a third of the message outside.
 func quoteSpan(b []byte) (int32, int32, bool) {
-	first, last := -1, -1
-	for i, c := range b {
-		if c == '"' {
-			if first < 0 {
-				first = i
-			}
-			last = i
-		}
+	first := bytes.IndexByte(b, '"')
+	if first < 0 {
+		return 0, 0, false
 	}
-	if first < 0 || last == first || (last-first)*3 > len(b)*2 {
+	last := bytes.LastIndexByte(b, '"')
+	if last == first || (last-first)*3 > len(b)*2 {
 		return 0, 0, false
 	}
 	return int32(first), int32(last), true

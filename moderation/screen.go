@@ -112,7 +112,10 @@ type Verdict struct {
 	Flag bool
 	// Reasons are sorted by weight, strongest first, one per code and
 	// evidence; dampeners (negative weights) come last and appear only when
-	// there was something to dampen.
+	// there was something to dampen. A new_member reason (no evidence; its
+	// weight is what the bonus added) appears only when the bonus changed
+	// the outcome, so that moderators know the message alone would not have
+	// been flagged.
 	Reasons []Reason
 }
 

@@ -82,6 +82,12 @@ var emojiCodes = map[rune]string{
 	'🤫': "shush",
 }
 
+// latinFold is foldTable for the first code points, in an array: accented
+// Latin letters are most of the non-ASCII characters of French messages.
+var latinFold [latinFoldEnd]string
+
+const latinFoldEnd = 0x0250
+
 // foldTable is the complete per-character mapping, built once: look-alikes,
 // punctuation, emoji, and every accented Latin, Greek or Cyrillic letter
 // reduced to its base letter.
@@ -120,6 +126,11 @@ func init() {
 			default:
 				foldTable[r] = string(base)
 			}
+		}
+	}
+	for r, s := range foldTable {
+		if r < latinFoldEnd {
+			latinFold[r] = s
 		}
 	}
 }

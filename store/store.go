@@ -51,6 +51,8 @@ type Options struct {
 type Store struct {
 	db   *bolt.DB
 	salt []byte
+	// ledger groups concurrent MarkHandled calls into one transaction.
+	ledger ledgerQueue
 }
 
 // Open opens (or creates) the data file at path. The directory is created

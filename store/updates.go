@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -19,11 +20,63 @@ func (s *Store) Handled(updateID int) (bool, error) {
 	return seen, err
 }
 
-// MarkHandled remembers that the update was handled, at now.
+// MarkHandled remembers that the update was handled, at now. It returns
+// once the mark is on disk.
+//
+// Every update is marked, and a bbolt commit costs two fsyncs, which made
+// the ledger the bot's bottleneck (about 1,200 updates a second). Calls made
+// while a commit is under way are therefore written together by the next
+// one: a group commit, with no added delay when the bot is idle, and the
+// same guarantee for each caller as a transaction of its own.
 func (s *Store) MarkHandled(updateID int, now time.Time) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketUpdates).Put(u64(uint64(updateID)), u64(uint64(now.Unix())))
-	})
+	q := &s.ledger
+	q.mu.Lock()
+	if q.next == nil {
+		q.next = &ledgerRound{done: make(chan struct{})}
+	}
+	mine := q.next
+	mine.marks = append(mine.marks, [2]uint64{uint64(updateID), uint64(now.Unix())})
+	if q.writing {
+		// The caller writing now will write this round next.
+		q.mu.Unlock()
+		<-mine.done
+		return mine.err
+	}
+	q.writing = true
+	for q.next != nil {
+		r := q.next
+		q.next = nil
+		q.mu.Unlock()
+		r.err = s.db.Update(func(tx *bolt.Tx) error {
+			b := tx.Bucket(bucketUpdates)
+			for _, m := range r.marks {
+				if err := b.Put(u64(m[0]), u64(m[1])); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		close(r.done)
+		q.mu.Lock()
+	}
+	q.writing = false
+	q.mu.Unlock()
+	return mine.err
+}
+
+// ledgerQueue is the group commit of MarkHandled: marks wait in next while
+// one caller writes.
+type ledgerQueue struct {
+	mu      sync.Mutex
+	writing bool
+	next    *ledgerRound
+}
+
+// ledgerRound is the marks written by one transaction.
+type ledgerRound struct {
+	marks [][2]uint64 // update id, unix time
+	err   error
+	done  chan struct{} // closed once written (or failed: err)
 }
 
 // PruneHandled forgets updates handled before the given time. Telegram keeps
