@@ -576,7 +576,8 @@ func (b *Bot) onStaleButton(c tele.Context) error {
 	return b.toast(c, b.texts.T(b.lang(c), "button.stale", nil))
 }
 
-// remindedBefore is a helper for the sweep: admissions waiting too long.
+// overdue lists the admissions that have waited for a moderator longer
+// than moderation.reminder_after and were not reminded yet.
 func (b *Bot) overdue(now time.Time) ([]*admission.Admission, error) {
 	after := b.cfg.Moderation.ReminderAfter
 	return b.st.Admissions(func(a *admission.Admission) bool { return a.NeedsReminder(now, after) })

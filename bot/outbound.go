@@ -47,13 +47,13 @@ func (b *Bot) sendAs(prio outbox.Priority, chatID int64, text string, opts ...an
 	return msg, err
 }
 
-// reply answers in the chat an update came from.
+// answer writes in the chat an update came from.
 func (b *Bot) answer(c tele.Context, text string) error {
 	_, err := b.send(c.Chat().ID, text)
 	return err
 }
 
-// edited removes or replaces the buttons of a message.
+// setButtons removes or replaces the buttons of a message.
 func (b *Bot) setButtons(msg tele.Editable, chat int64, markup *tele.ReplyMarkup) error {
 	return b.tg("editMessageReplyMarkup", chat, outbox.Edit, b.priorityFor(chat), func() error {
 		_, err := b.tb.EditReplyMarkup(msg, markup)
@@ -61,7 +61,8 @@ func (b *Bot) setButtons(msg tele.Editable, chat int64, markup *tele.ReplyMarkup
 	})
 }
 
-// member actions: all count as edits (not messages) for pacing.
+// admin makes a member or chat action (approve, ban, restrict, leave,
+// commands menu); these count as edits, not messages, for pacing.
 func (b *Bot) admin(name string, chat int64, call func() error) error {
 	return b.tg(name, chat, outbox.Edit, outbox.Moderators, call)
 }
