@@ -15,6 +15,7 @@ import (
 
 	"github.com/entrepairs/entrepairs/bot"
 	"github.com/entrepairs/entrepairs/charter"
+	"github.com/entrepairs/entrepairs/checkin"
 	"github.com/entrepairs/entrepairs/config"
 	"github.com/entrepairs/entrepairs/locale"
 	"github.com/entrepairs/entrepairs/moderation"
@@ -125,7 +126,7 @@ func (m *Main) Open() error {
 	}
 	nb, err := bot.New(bot.Deps{
 		Config: cfg, Store: m.Store, Charters: m.Charters, Texts: texts, Screener: screener,
-		Resources: dir, CheckIns: cfg.CheckInRules(),
+		Resources: dir, CheckIns: checkInRules(cfg),
 		Logger: m.Logger, Now: m.Now, SweepEvery: m.SweepEvery,
 	})
 	if err != nil {
@@ -242,4 +243,24 @@ func (m *Main) Close() error {
 		return nil
 	}
 	return m.Store.Close()
+}
+
+// checkInRules turns the check-ins written in the configuration into the
+// checkin package's rules. Entries that do not parse are left out: Load has
+// already reported them, and the bot does not start with problems.
+func checkInRules(cfg *config.Config) []checkin.CheckIn {
+	var out []checkin.CheckIn
+	for _, ci := range cfg.CheckIns {
+		day, okDay := checkin.ParseWeekday(ci.Weekday)
+		h, m, okTime := checkin.ParseClock(ci.Time)
+		if !okDay || !okTime || ci.Name == "" {
+			continue
+		}
+		text := ci.Text
+		if text == "" {
+			text = "checkins." + ci.Name
+		}
+		out = append(out, checkin.CheckIn{Name: ci.Name, Weekday: day, Hour: h, Minute: m, Groups: ci.Groups, TextKey: text})
+	}
+	return out
 }

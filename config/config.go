@@ -7,9 +7,10 @@
 // mistake, each naming the file (or environment variable) and the key, so
 // that the check command can list them all at once.
 //
-// Adding a setting takes a field with `config:"name"` (and `default:"..."`
-// when it has one) plus a line in Validate: the decoder, the environment
-// variable and the problem messages follow from the tags.
+// Adding a setting takes a field with `mapstructure:"name"`, its default in
+// defaults (decode.go) when it has one, and a line in validate: viper
+// decodes it, and the environment variable and the problem messages follow
+// from the tag and the field's type.
 package config
 
 import (
@@ -19,15 +20,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"time"
 
-	// Embedded so that the time zone still loads on the minimal Docker
-	// images volunteers deploy on, which often ship no /usr/share/zoneinfo.
-	_ "time/tzdata"
-
+	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 )
@@ -36,38 +33,38 @@ import (
 // relative paths resolved. Only Load builds it from outside input; other
 // packages read it and never change it.
 type Config struct {
-	Path     string         // absolute path of the file loaded ("" when none)
-	Dir      string         // its directory: relative file paths in the config (charters, storage.path) are resolved against it
-	Telegram Telegram       `config:"telegram"`
-	Storage  Storage        `config:"storage"`
-	Timezone string         `config:"timezone" default:"Europe/Paris"` // IANA name
-	Location *time.Location // loaded from Timezone (nil if invalid -> a Problem)
+	Path     string         `mapstructure:"-"` // absolute path of the file loaded ("" when none)
+	Dir      string         `mapstructure:"-"` // its directory: relative file paths in the config (charters, storage.path) are resolved against it
+	Telegram Telegram       `mapstructure:"telegram"`
+	Storage  Storage        `mapstructure:"storage"`
+	Timezone string         `mapstructure:"timezone"` // IANA name
+	Location *time.Location `mapstructure:"-"`        // loaded from Timezone (nil if invalid -> a Problem)
 	// Language is the default language of texts for moderators and the
 	// group: "fr" or "en".
-	Language   string     `config:"language" default:"fr"`
-	Moderation Moderation `config:"moderation"`
-	Groups     []Group    `config:"groups"`
-	Log        Log        `config:"log"`
-	Health     Health     `config:"health"`
+	Language   string     `mapstructure:"language"`
+	Moderation Moderation `mapstructure:"moderation"`
+	Groups     []Group    `mapstructure:"groups"`
+	Log        Log        `mapstructure:"log"`
+	Health     Health     `mapstructure:"health"`
 	// RetentionDays is how long decided flags (and their excerpt) are kept.
-	RetentionDays int `config:"retention_days" default:"30"`
+	RetentionDays int `mapstructure:"retention_days"`
 	// Resources is the harm-reduction directory file (resolved against Dir).
-	Resources string `config:"resources" default:"resources.yaml"`
+	Resources string `mapstructure:"resources"`
 	// CheckIns are the weekly messages posted in the groups.
-	CheckIns []CheckIn `config:"checkins"`
+	CheckIns []CheckIn `mapstructure:"checkins"`
 	// CheckInGrace: a check-in missed while the bot was down is still
 	// posted if the bot is back within this long, skipped otherwise.
-	CheckInGrace time.Duration `config:"checkin_grace" default:"2h"`
+	CheckInGrace time.Duration `mapstructure:"checkin_grace"`
 }
 
 // CheckIn is one weekly check-in as written in the file; the checkin
 // package interprets it.
 type CheckIn struct {
-	Name    string  `config:"name"`
-	Weekday string  `config:"weekday"` // monday … sunday, or lundi … dimanche
-	Time    string  `config:"time"`    // local wall time, 18:30
-	Groups  []int64 `config:"groups"`  // empty: every group
-	Text    string  `config:"text"`    // locale key prefix of its texts, default checkins.<name>
+	Name    string  `mapstructure:"name"`
+	Weekday string  `mapstructure:"weekday"` // monday … sunday, or lundi … dimanche
+	Time    string  `mapstructure:"time"`    // local wall time, 18:30
+	Groups  []int64 `mapstructure:"groups"`  // empty: every group
+	Text    string  `mapstructure:"text"`    // locale key prefix of its texts, default checkins.<name>
 }
 
 // Telegram holds how the bot reaches the Telegram Bot API.
@@ -75,98 +72,98 @@ type Telegram struct {
 	// Token is secret: whoever has it controls the bot and reads every
 	// message sent to it. String, GoString and LogValue hide it, and no
 	// Problem ever repeats it.
-	Token string `config:"token"`
+	Token string `mapstructure:"token"`
 	// APIURL can point at a self-hosted Bot API server, or at a fake one in
 	// tests.
-	APIURL string `config:"api_url" default:"https://api.telegram.org"`
+	APIURL string `mapstructure:"api_url"`
 	// PollTimeout is how long one long-polling request waits for updates.
-	PollTimeout time.Duration `config:"poll_timeout" default:"30s"`
+	PollTimeout time.Duration `mapstructure:"poll_timeout"`
 	// Webhook, when its URL is set, replaces long polling: Telegram posts
 	// updates to URL, which a reverse proxy forwards to Listen.
-	Webhook Webhook `config:"webhook"`
+	Webhook Webhook `mapstructure:"webhook"`
 }
 
 // Webhook settings, for deployments behind a reverse proxy.
 type Webhook struct {
-	Listen string `config:"listen" default:":8443"` // address the bot listens on
-	URL    string `config:"url"`                    // public https URL Telegram posts to; empty = long polling
+	Listen string `mapstructure:"listen"` // address the bot listens on
+	URL    string `mapstructure:"url"`    // public https URL Telegram posts to; empty = long polling
 	// SecretToken is checked on every request (Telegram sends it in the
 	// X-Telegram-Bot-Api-Secret-Token header), so only Telegram can post
 	// updates. Secret: never printed.
-	SecretToken string `config:"secret_token"`
+	SecretToken string `mapstructure:"secret_token"`
 }
 
 // Health is the optional health endpoint for Docker's HEALTHCHECK.
 type Health struct {
-	Listen string `config:"listen"` // such as 127.0.0.1:8080; empty = off
+	Listen string `mapstructure:"listen"` // such as 127.0.0.1:8080; empty = off
 }
 
 // Storage says where the bot keeps its state between restarts.
 type Storage struct {
-	Path string `config:"path" default:"data/entrepairs.db"` // resolved against Config.Dir
+	Path string `mapstructure:"path"` // resolved against Config.Dir
 }
 
 // Moderation describes the moderators' private group and who in it may act
 // on request cards.
 type Moderation struct {
-	ChatID int64 `config:"chat_id"` // the moderators' private group
+	ChatID int64 `mapstructure:"chat_id"` // the moderators' private group
 	// Moderators are the Telegram user ids allowed to act on cards: being a
 	// member of the moderators' group is not enough, because a group's
 	// membership can change without the admins noticing.
-	Moderators []int64 `config:"moderators"`
+	Moderators []int64 `mapstructure:"moderators"`
 	// ReminderAfter is how long a request may wait before moderators get
 	// one reminder about it.
-	ReminderAfter time.Duration `config:"reminder_after" default:"24h"`
+	ReminderAfter time.Duration `mapstructure:"reminder_after"`
 	// Lexicon is an optional YAML file that extends the embedded screening
 	// vocabulary (resolved against Dir).
-	Lexicon string `config:"lexicon"`
+	Lexicon string `mapstructure:"lexicon"`
 	// Threshold is the score from which a message is flagged; 0 uses the
 	// screener's calibrated default.
-	Threshold float64 `config:"threshold" default:"0"`
+	Threshold float64 `mapstructure:"threshold"`
 	// AutoDeleteAbove deletes at once the messages scoring at least this
 	// (the card then says so); 0 leaves every action to a moderator.
-	AutoDeleteAbove float64 `config:"auto_delete_above" default:"0"`
+	AutoDeleteAbove float64 `mapstructure:"auto_delete_above"`
 	// WarnLimit is the number of warnings from which cards suggest a ban.
-	WarnLimit int `config:"warn_limit" default:"3"`
+	WarnLimit int `mapstructure:"warn_limit"`
 	// ReportsPerHour bounds how many messages one member can report.
-	ReportsPerHour int `config:"reports_per_hour" default:"5"`
+	ReportsPerHour int `mapstructure:"reports_per_hour"`
 	// NewMemberWindow: a member approved less than this long ago is new,
 	// and their messages weigh more in screening.
-	NewMemberWindow time.Duration `config:"new_member_window" default:"72h"`
+	NewMemberWindow time.Duration `mapstructure:"new_member_window"`
 	// Flood is the anti-flood rule.
-	Flood Flood `config:"flood"`
+	Flood Flood `mapstructure:"flood"`
 }
 
 // Flood: a member posting more than Messages within Per gets a card in the
 // moderators' chat, and is muted for Mute when Mute is set.
 type Flood struct {
-	Messages int           `config:"messages" default:"12"` // 0 turns the rule off
-	Per      time.Duration `config:"per" default:"30s"`
-	Mute     time.Duration `config:"mute" default:"0s"`
+	Messages int           `mapstructure:"messages"` // 0 turns the rule off
+	Per      time.Duration `mapstructure:"per"`
+	Mute     time.Duration `mapstructure:"mute"`
 }
 
 // Group is one members' group the bot protects.
 type Group struct {
-	ChatID  int64  `config:"chat_id"`
-	Name    string `config:"name"`    // optional display name for moderator cards
-	Charter string `config:"charter"` // Markdown file, resolved against Config.Dir
+	ChatID  int64  `mapstructure:"chat_id"`
+	Name    string `mapstructure:"name"`    // optional display name for moderator cards
+	Charter string `mapstructure:"charter"` // Markdown file, resolved against Config.Dir
 	// Join is "request": newcomers ask to join and moderators decide, or
 	// "restrict": newcomers get in but cannot write until they accept the
 	// charter.
-	Join string `config:"join" default:"request"`
+	Join string `mapstructure:"join"`
 	// Region is where most members live: the default region of resources
 	// and emergency numbers (FR, BE, CH, CA, UK or online).
-	Region string `config:"region" default:"FR"`
+	Region string `mapstructure:"region"`
 	// NoticeTTL is how long the restrict-mode notice stays in the group:
 	// long enough for the newcomer to read it, short enough not to clutter
 	// the conversation.
-	NoticeTTL time.Duration `config:"notice_ttl" default:"5m"`
+	NoticeTTL time.Duration `mapstructure:"notice_ttl"`
 }
 
 // Log sets how much the bot logs and in which form.
 type Log struct {
-	Level  string `config:"level" default:"info"`  // debug, info, warn or error
-	Format string `config:"format" default:"text"` // text for people, json for log collectors
+	Level  string `mapstructure:"level"`  // debug, info, warn or error
+	Format string `mapstructure:"format"` // text for people, json for log collectors
 }
 
 // Problem is one thing wrong with the configuration, named by file and key.
@@ -211,6 +208,9 @@ func Load(path string) (*Config, []Problem, error) {
 	for _, key := range envKeys(configType, "") {
 		_ = v.BindEnv(key) // fails only when given no key
 	}
+	for key, value := range defaults {
+		v.SetDefault(key, value)
+	}
 
 	c := &Config{}
 	if path == "" {
@@ -240,7 +240,8 @@ func Load(path string) (*Config, []Problem, error) {
 	}
 
 	d := decoder{bad: map[string]bool{}, envItems: map[string]bool{}}
-	d.decodeStruct(reflect.ValueOf(c).Elem(), v.Get, "", "")
+	d.prepare(v, configType, "")
+	d.collect(v.Unmarshal(c, viper.DecodeHook(mapstructure.DecodeHookFuncValue(decodeValue))))
 	c.normalize()
 	if loc, err := time.LoadLocation(c.Timezone); err == nil {
 		c.Location = loc
@@ -248,7 +249,7 @@ func Load(path string) (*Config, []Problem, error) {
 
 	problems := d.problems
 	for _, p := range c.validate() {
-		// A value that could not be decoded is left empty; Validate would
+		// A value that could not be decoded is left empty; validate would
 		// then call it missing, which is untrue and repeats the problem.
 		if !d.coveredBy(p.Key) {
 			problems = append(problems, p)
@@ -354,21 +355,6 @@ func (t Telegram) GoString() string { return t.String() }
 
 // LogValue keeps the token out of structured logs.
 func (t Telegram) LogValue() slog.Value { return slog.StringValue(t.String()) }
-
-// hidden replaces secrets wherever the configuration is shown.
-const hidden = "<hidden>"
-
-// hideTokens removes the configured token and anything shaped like one
-// from text shown to people. Messages already avoid echoing the token; this
-// also covers a token pasted under the wrong key, which would otherwise be
-// quoted back in a "not a number" message or printed with the config.
-func hideTokens(text, token string) string {
-	text = tokenLike.ReplaceAllString(text, hidden)
-	if len(token) >= 8 { // shorter is no real token, and "1" would blank digits everywhere
-		text = strings.ReplaceAll(text, token, hidden)
-	}
-	return text
-}
 
 // yamlError explains why the file is not a configuration, keeping the line
 // number the YAML parser gives.

@@ -1,24 +1,38 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/viper"
 )
 
-// The decoder walks the `config` tags of Config instead of calling
-// viper.Unmarshal: mapstructure words its errors for Go developers
-// ("expected type 'int64', got unconvertible type 'string'") and leaves no
-// record of which keys failed, so Validate would then also call them
-// missing. Decoding key by key gives one plain sentence per bad value, and
-// every other key is still checked.
+// Viper decodes the configuration (Unmarshal, with decodeValue as the
+// mapstructure decode hook, and SetDefault for the defaults). This file
+// holds what viper does not do:
+//
+//   - list items from the environment (ENTREPAIRS_GROUPS_0_CHAT_ID), and
+//     defaults inside list items: viper binds one variable, and one
+//     default, to one key known in advance, and list items have none;
+//   - a section or list of the wrong shape reported as such: viper merges
+//     the defaults and bound variables under a key the file wrote as a
+//     single value, and would silently drop the admin's value;
+//   - a blank value treated as absent, so that its default applies;
+//   - a bare number refused for a duration (mapstructure reads 30 as 30ns);
+//   - one plain sentence per bad value, naming its key, instead of
+//     mapstructure's Go types ("expected type 'int64', got unconvertible
+//     type 'string'"), and a record of the keys that failed, so that
+//     validate does not also call them missing;
+//   - problems sorted by their place in the file.
 
 var (
 	configType   = reflect.TypeFor[Config]()
@@ -26,14 +40,38 @@ var (
 	idListType   = reflect.TypeFor[[]int64]()
 )
 
-// source returns the raw value of a key: viper.Get at the top level, so that
-// environment variables win, or a lookup in one list item's map.
-type source func(key string) any
+// defaults apply when a key is absent or blank. A key with no entry
+// defaults to its zero value.
+var defaults = map[string]any{
+	"telegram.api_url":             "https://api.telegram.org",
+	"telegram.poll_timeout":        30 * time.Second,
+	"telegram.webhook.listen":      ":8443",
+	"storage.path":                 "data/entrepairs.db",
+	"timezone":                     "Europe/Paris",
+	"language":                     "fr",
+	"moderation.reminder_after":    24 * time.Hour,
+	"moderation.warn_limit":        3,
+	"moderation.reports_per_hour":  5,
+	"moderation.new_member_window": 72 * time.Hour,
+	"moderation.flood.messages":    12,
+	"moderation.flood.per":         30 * time.Second,
+	"retention_days":               30,
+	"resources":                    "resources.yaml",
+	"checkin_grace":                2 * time.Hour,
+	"log.level":                    "info",
+	"log.format":                   "text",
+}
 
-// decoder collects problems while filling a Config.
+// itemDefaults are the defaults of the settings of each list's items,
+// which SetDefault cannot reach.
+var itemDefaults = map[string]map[string]any{
+	"groups": {"join": "request", "region": "FR", "notice_ttl": 5 * time.Minute},
+}
+
+// decoder collects problems while viper fills a Config.
 type decoder struct {
 	problems []Problem
-	// bad holds keys whose value could not be used: Validate's findings
+	// bad holds keys whose value could not be used: validate's findings
 	// under them would only repeat the problem.
 	bad map[string]bool
 	// envProblems are malformed ENTREPAIRS_<LIST>_<n>_... names. They do
@@ -69,79 +107,42 @@ func parentKey(key string) string {
 	return key[:i]
 }
 
-// decodeStruct fills the tagged fields of dst. getPrefix is the path given
-// to get, keyPrefix the name shown in problems: they differ inside list
-// items, whose maps know nothing of "groups[0]".
-func (d *decoder) decodeStruct(dst reflect.Value, get source, getPrefix, keyPrefix string) {
-	t := dst.Type()
+// prepare does, before viper's Unmarshal, what viper cannot: it checks the
+// shape of sections and lists, applies defaults to blank values, and
+// builds each list from the file's items and the environment's.
+func (d *decoder) prepare(v *viper.Viper, t reflect.Type, prefix string) {
 	for i := range t.NumField() {
 		f := t.Field(i)
-		name := f.Tag.Get("config")
-		if name == "" {
+		name := f.Tag.Get("mapstructure")
+		if name == "" || name == "-" {
 			continue
 		}
-		d.decodeField(dst.Field(i), f, get, getPrefix+name, keyPrefix+name)
-	}
-}
-
-func (d *decoder) decodeField(dst reflect.Value, f reflect.StructField, get source, getKey, key string) {
-	raw := get(getKey)
-	switch {
-	case f.Type.Kind() == reflect.Struct:
-		if raw != nil && !isMap(raw) {
-			d.fail(key, "expected a section with its settings indented below it (%s), found %s; check the indentation", strings.Join(fieldNames(f.Type), ", "), describe(raw))
-			return
-		}
-		d.decodeStruct(dst, get, getKey+".", key+".")
-		return
-	case isList(f.Type):
-		d.decodeList(dst, raw, key)
-		return
-	}
-
-	if s, ok := raw.(string); ok && strings.TrimSpace(s) == "" {
-		raw = nil // an emptied line means "I have no value", as if it were absent
-	}
-	if raw == nil {
-		def, ok := f.Tag.Lookup("default")
-		if !ok {
-			return
-		}
-		raw = def
-	}
-	switch {
-	case f.Type == durationType:
-		if v, ok := d.duration(key, raw); ok {
-			dst.SetInt(int64(v))
-		}
-	case f.Type == idListType:
-		dst.Set(reflect.ValueOf(d.idList(key, raw)))
-	case f.Type.Kind() == reflect.Int64:
-		if v, ok := d.integer(key, raw); ok {
-			dst.SetInt(v)
-		}
-	case f.Type.Kind() == reflect.Float64:
-		if v, ok := d.number(key, raw); ok {
-			dst.SetFloat(v)
-		}
-	case f.Type.Kind() == reflect.Int:
-		if v, ok := d.number(key, raw); ok {
-			if v != math.Trunc(v) {
-				d.fail(key, "%v is not a whole number; write a count such as 3", v)
-				return
+		key := prefix + name
+		raw := v.Get(key)
+		switch {
+		case f.Type.Kind() == reflect.Struct:
+			if raw != nil && !isMap(raw) {
+				d.fail(key, "expected a section with its settings indented below it (%s), found %s; check the indentation", strings.Join(fieldNames(f.Type), ", "), describe(raw))
+				// An empty section in place of the value: its settings
+				// then decode from defaults and variables alone.
+				v.Set(key, map[string]any{})
 			}
-			dst.SetInt(int64(v))
-		}
-	case f.Type.Kind() == reflect.String:
-		if v, ok := d.text(key, raw); ok {
-			dst.SetString(v)
+			d.prepare(v, f.Type, key+".")
+		case isList(f.Type):
+			v.Set(key, d.listItems(key, f.Type.Elem(), raw))
+		case isBlank(raw):
+			// An emptied line means "I have no value", as if it were
+			// absent; viper would let the blank hide the default.
+			if def, ok := defaults[key]; ok {
+				v.Set(key, def)
+			}
 		}
 	}
 }
 
-// decodeList fills a list of sections, such as groups, from the file and
-// from ENTREPAIRS_<LIST>_<n>_<SETTING> variables.
-func (d *decoder) decodeList(dst reflect.Value, raw any, key string) {
+// listItems returns a list of sections, such as groups, from the file and
+// from ENTREPAIRS_<LIST>_<n>_<SETTING> variables, with the items' defaults.
+func (d *decoder) listItems(key string, elem reflect.Type, raw any) []any {
 	var items []map[string]any
 	switch x := raw.(type) {
 	case nil:
@@ -149,22 +150,27 @@ func (d *decoder) decodeList(dst reflect.Value, raw any, key string) {
 		for i, it := range x {
 			m, ok := it.(map[string]any)
 			if !ok {
-				d.fail(fmt.Sprintf("%s[%d]", key, i), "expected settings such as %q, found %s; check the \"- \" and the indentation", fieldNames(dst.Type().Elem())[0]+": ...", describe(it))
+				d.fail(fmt.Sprintf("%s[%d]", key, i), "expected settings such as %q, found %s; check the \"- \" and the indentation", fieldNames(elem)[0]+": ...", describe(it))
 			}
-			// A copy, because environment values are added to it and
-			// the map belongs to viper.
+			// A copy, because environment values and defaults are added
+			// to it and the map belongs to viper.
 			items = append(items, cloneMap(m))
 		}
 	default:
 		d.fail(key, "expected a list, each item starting with \"- \" on a new line, found %s (see the example config.yaml)", describe(raw))
 	}
-	items = d.listFromEnv(key, dst.Type().Elem(), items)
+	items = d.listFromEnv(key, elem, items)
 
-	list := reflect.MakeSlice(dst.Type(), len(items), len(items))
+	list := make([]any, len(items))
 	for i, m := range items {
-		d.decodeStruct(list.Index(i), func(k string) any { return lookup(m, k) }, "", fmt.Sprintf("%s[%d].", key, i))
+		for name, def := range itemDefaults[key] {
+			if v, ok := m[name]; !ok || v == nil || isBlank(v) {
+				m[name] = def
+			}
+		}
+		list[i] = m
 	}
-	dst.Set(list)
+	return list
 }
 
 // listFromEnv applies ENTREPAIRS_GROUPS_0_CHAT_ID and the like. This is the
@@ -225,166 +231,222 @@ func (d *decoder) envProblem(variable, key, format string, args ...any) {
 	d.envProblems = append(d.envProblems, Problem{File: "environment variable " + variable, Key: key, Message: fmt.Sprintf(format, args...)})
 }
 
+// valueError is a problem with one value, worded for the admin; the key is
+// added from mapstructure's error, which names the field it was decoding.
+type valueError string
+
+func (e valueError) Error() string { return string(e) }
+
+func badValue(format string, args ...any) error {
+	return valueError(fmt.Sprintf(format, args...))
+}
+
+// collect turns the errors of Unmarshal into problems. mapstructure keeps
+// going after a bad value, joins one DecodeError per bad key (named as in
+// the file, such as "groups[0].chat_id") and leaves that field empty.
+func (d *decoder) collect(err error) {
+	if err == nil {
+		return
+	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			d.collect(e)
+		}
+		return
+	}
+	de, ok := err.(*mapstructure.DecodeError)
+	if !ok {
+		if inner := errors.Unwrap(err); inner != nil {
+			d.collect(inner) // "decoding failed due to the following error(s)"
+		} else {
+			d.fail("configuration", "cannot be read (%v)", err) // not expected: mapstructure names the key of every error
+		}
+		return
+	}
+	var ve valueError
+	if errors.As(de.Unwrap(), &ve) {
+		d.fail(de.Name(), "%s", ve)
+		return
+	}
+	// decodeValue hands mapstructure only values it can store; keep a
+	// sentence for the case a new field type slips through.
+	d.fail(de.Name(), "this value cannot be used here; see the example config.yaml")
+}
+
+// decodeValue is the decode hook: it converts each value to the type of
+// its field the way a volunteer means it, or says what is wrong. It sees
+// sections and lists too, and hands them on unchanged.
+func decodeValue(from, to reflect.Value) (any, error) {
+	raw := from.Interface()
+	if isBlank(raw) {
+		return nil, nil // absent: the field keeps its zero value
+	}
+	switch t := to.Type(); {
+	case t == durationType:
+		return duration(raw)
+	case t == idListType:
+		return idEntries(raw)
+	case t.Kind() == reflect.Int64:
+		return integer(raw)
+	case t.Kind() == reflect.Int:
+		return count(raw)
+	case t.Kind() == reflect.Float64:
+		return number(raw)
+	case t.Kind() == reflect.String:
+		return text(raw)
+	}
+	return raw, nil
+}
+
 // text accepts any single value: a name such as 2024 written without quotes
 // is still meant as text.
-func (d *decoder) text(key string, raw any) (string, bool) {
+func text(raw any) (string, error) {
 	switch x := raw.(type) {
 	case string:
 		// Tokens and paths pasted from elsewhere often carry a newline or
 		// spaces that are never meant.
-		return strings.TrimSpace(x), true
+		return strings.TrimSpace(x), nil
 	case map[string]any, []any:
-		d.fail(key, "expected a single value, found %s", describe(raw))
-		return "", false
+		return "", badValue("expected a single value, found %s", describe(raw))
 	}
-	return fmt.Sprint(raw), true
+	return fmt.Sprint(raw), nil
 }
 
-// integer accepts ids written as YAML numbers or quoted strings: both are
-// common, and a quoted id is still clearly meant.
-// number reads a plain number (a threshold, a count): YAML numbers or
-// digits in a string.
-func (d *decoder) number(key string, raw any) (float64, bool) {
+// number reads a plain number (a threshold): YAML numbers or digits in a
+// string, with a decimal comma as French speakers write it.
+func number(raw any) (float64, error) {
 	switch x := raw.(type) {
 	case int:
-		return float64(x), true
+		return float64(x), nil
 	case int64:
-		return float64(x), true
+		return float64(x), nil
 	case uint64:
-		return float64(x), true
+		return float64(x), nil
 	case float64:
-		return x, true
+		return x, nil
 	case string:
 		s := strings.TrimSpace(strings.Replace(x, ",", ".", 1))
 		if v, err := strconv.ParseFloat(s, 64); err == nil {
-			return v, true
+			return v, nil
 		}
-		d.fail(key, "%s is not a number; write digits, such as 0.6 or 3", show(x))
-		return 0, false
+		return 0, badValue("%s is not a number; write digits, such as 0.6 or 3", show(x))
 	default:
-		d.fail(key, "expected a number, found %s", describe(raw))
-		return 0, false
+		return 0, badValue("expected a number, found %s", describe(raw))
 	}
 }
 
-func (d *decoder) integer(key string, raw any) (int64, bool) {
+// count reads a whole number of things (warnings, messages, days).
+func count(raw any) (int, error) {
+	v, err := number(raw)
+	if err != nil {
+		return 0, err
+	}
+	if v != math.Trunc(v) {
+		return 0, badValue("%v is not a whole number; write a count such as 3", v)
+	}
+	return int(v), nil
+}
+
+// integer reads a Telegram id. It accepts ids written as YAML numbers or
+// quoted strings: both are common, and a quoted id is still clearly meant.
+func integer(raw any) (int64, error) {
 	switch x := raw.(type) {
 	case int:
-		return int64(x), true
+		return int64(x), nil
 	case int64:
-		return x, true
+		return x, nil
 	case uint64:
 		if x <= math.MaxInt64 {
-			return int64(x), true
+			return int64(x), nil
 		}
 	case float64:
 		// YAML reads 1e12 and 12.0 as floats; accept them when whole.
 		if x == math.Trunc(x) && math.Abs(x) < 1<<62 {
-			return int64(x), true
+			return int64(x), nil
 		}
 		if x != math.Trunc(x) {
-			d.fail(key, "%v is not a whole number; write the id with digits only, such as -1001234567890", x)
-			return 0, false
+			return 0, badValue("%v is not a whole number; write the id with digits only, such as -1001234567890", x)
 		}
 	case string:
 		s := strings.TrimSpace(x)
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err == nil {
-			return n, true
+			return n, nil
 		}
 		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
 			break
 		}
-		d.fail(key, "%s is not a number; write the id with digits only, such as -1001234567890 for a group or 123456789 for a person", show(s))
-		return 0, false
+		return 0, badValue("%s is not a number; write the id with digits only, such as -1001234567890 for a group or 123456789 for a person", show(s))
 	case map[string]any, []any:
-		d.fail(key, "expected a number, found %s", describe(raw))
-		return 0, false
+		return 0, badValue("expected a number, found %s", describe(raw))
 	default:
-		d.fail(key, "%s is not a number; write the id with digits only, such as -1001234567890", show(fmt.Sprint(raw)))
-		return 0, false
+		return 0, badValue("%s is not a number; write the id with digits only, such as -1001234567890", show(fmt.Sprint(raw)))
 	}
-	d.fail(key, "the number is too large to be a Telegram id; check that it was copied whole and alone")
-	return 0, false
+	return 0, badValue("the number is too large to be a Telegram id; check that it was copied whole and alone")
 }
 
-// idList accepts a YAML list, or one string of ids separated by commas or
-// spaces, which is the only way to write a list in an environment variable.
-// A bad entry stays as 0 so that the next entries keep the index the admin
-// sees in the file.
-func (d *decoder) idList(key string, raw any) []int64 {
-	var entries []any
+// idEntries accepts a YAML list, or one string of ids separated by commas
+// or spaces, which is the only way to write a list in an environment
+// variable. mapstructure then reads each entry with integer: a bad entry
+// stays as 0, so that the next entries keep the index the admin sees in
+// the file.
+func idEntries(raw any) ([]any, error) {
 	switch x := raw.(type) {
 	case []any:
-		entries = x
+		return x, nil
 	case string:
+		var entries []any
 		for _, f := range strings.FieldsFunc(x, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' }) {
 			entries = append(entries, f)
 		}
+		return entries, nil
 	case map[string]any:
-		d.fail(key, "expected a list of ids such as [123456789, 987654321], found %s", describe(raw))
-		return nil
-	default:
-		entries = []any{raw}
+		return nil, badValue("expected a list of ids such as [123456789, 987654321], found %s", describe(raw))
 	}
-	ids := make([]int64, len(entries))
-	for i, e := range entries {
-		ids[i], _ = d.integer(fmt.Sprintf("%s[%d]", key, i), e)
-	}
-	return ids
+	return []any{raw}, nil
 }
 
 // duration wants a unit: a bare 30 could mean seconds, minutes or (to Go)
 // nanoseconds, and guessing wrong would make reminders fire at the wrong
 // time.
-func (d *decoder) duration(key string, raw any) (time.Duration, bool) {
+func duration(raw any) (time.Duration, error) {
 	s, ok := raw.(string)
 	if !ok {
-		switch raw.(type) {
+		switch x := raw.(type) {
+		case time.Duration: // a default
+			return x, nil
 		case map[string]any, []any:
-			d.fail(key, "expected a duration such as 30s, 5m or 24h, found %s", describe(raw))
-		default:
-			if fmt.Sprint(raw) == "0" {
-				return 0, true
-			}
-			d.fail(key, "%[1]v has no unit; write it with one, such as %[1]vs, %[1]vm or %[1]vh", raw)
+			return 0, badValue("expected a duration such as 30s, 5m or 24h, found %s", describe(raw))
 		}
-		return 0, false
+		if fmt.Sprint(raw) == "0" {
+			return 0, nil
+		}
+		return 0, badValue("%[1]v has no unit; write it with one, such as %[1]vs, %[1]vm or %[1]vh", raw)
 	}
 	s = strings.TrimSpace(s)
 	v, err := time.ParseDuration(s)
 	if err == nil {
-		return v, true
+		return v, nil
 	}
 	if strings.HasSuffix(s, "d") {
-		d.fail(key, "%s: days are not a unit here; write hours instead, such as 24h for one day or 168h for a week", show(s))
-	} else {
-		d.fail(key, "%s is not a duration; write a number followed by s, m or h, such as 30s, 5m or 24h", show(s))
+		return 0, badValue("%s: days are not a unit here; write hours instead, such as 24h for one day or 168h for a week", show(s))
 	}
-	return 0, false
+	return 0, badValue("%s is not a duration; write a number followed by s, m or h, such as 30s, 5m or 24h", show(s))
 }
 
-// envKeys lists the keys of t that a single environment variable can set.
-// Walking every field also catches, at the first Load, a field type the
-// decoder would silently leave empty.
+// envKeys lists the keys of t that a single environment variable can set:
+// every setting outside lists (listFromEnv reads those).
 func envKeys(t reflect.Type, prefix string) []string {
 	var keys []string
 	for i := range t.NumField() {
 		f := t.Field(i)
-		name := f.Tag.Get("config")
-		if name == "" {
-			continue
-		}
+		name := f.Tag.Get("mapstructure")
 		switch {
+		case name == "" || name == "-" || isList(f.Type):
 		case f.Type.Kind() == reflect.Struct:
 			keys = append(keys, envKeys(f.Type, prefix+name+".")...)
-		case isList(f.Type):
-			envKeys(f.Type.Elem(), "") // check the item's fields; listFromEnv reads them
-		case f.Type == durationType, f.Type == idListType, f.Type.Kind() == reflect.Int64, f.Type.Kind() == reflect.String,
-			f.Type.Kind() == reflect.Float64, f.Type.Kind() == reflect.Int:
-			keys = append(keys, prefix+name)
 		default:
-			panic(fmt.Sprintf("config: %s%s has type %s, which the decoder does not handle: add a case to decodeField", prefix, name, f.Type))
+			keys = append(keys, prefix+name)
 		}
 	}
 	return keys
@@ -437,7 +499,7 @@ func place(key string) []int {
 		}
 		at = append(at, i)
 		t = t.Field(i).Type
-		if isList(t) {
+		if t.Kind() == reflect.Slice {
 			t = t.Elem()
 		}
 		if rest != "" {
@@ -451,7 +513,7 @@ func place(key string) []int {
 // fieldIndex finds the struct field tagged name.
 func fieldIndex(t reflect.Type, name string) int {
 	for i := range t.NumField() {
-		if t.Field(i).Tag.Get("config") == name {
+		if t.Field(i).Tag.Get("mapstructure") == name {
 			return i
 		}
 	}
@@ -463,7 +525,7 @@ func fieldIndex(t reflect.Type, name string) int {
 func fieldNames(t reflect.Type) []string {
 	var names []string
 	for i := range t.NumField() {
-		if name := t.Field(i).Tag.Get("config"); name != "" {
+		if name := t.Field(i).Tag.Get("mapstructure"); name != "" && name != "-" {
 			names = append(names, name)
 		}
 	}
@@ -479,23 +541,17 @@ func isMap(raw any) bool {
 	return ok
 }
 
+// isBlank reports whether raw is empty text, which an admin who emptied a
+// line means as "no value".
+func isBlank(raw any) bool {
+	s, ok := raw.(string)
+	return ok && strings.TrimSpace(s) == ""
+}
+
 // envName is the variable that sets key: ENTREPAIRS_GROUPS_0_CHAT_ID for
 // groups[0].chat_id.
 func envName(key string) string {
 	return envPrefix + "_" + strings.ToUpper(strings.NewReplacer(".", "_", "[", "_", "]", "").Replace(key))
-}
-
-// lookup follows a dotted key through nested maps.
-func lookup(m map[string]any, key string) any {
-	var v any = m
-	for part := range strings.SplitSeq(key, ".") {
-		mm, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = mm[part]
-	}
-	return v
 }
 
 func cloneMap(m map[string]any) map[string]any {
@@ -520,11 +576,6 @@ func describe(raw any) string {
 		return "the value " + show(fmt.Sprint(raw))
 	}
 }
-
-// tokenLike matches a bot token anywhere in a value. A token pasted under
-// the wrong key must not be quoted back in a message that may end up in a
-// log or a screenshot.
-var tokenLike = regexp.MustCompile(`[0-9]{5,}:[A-Za-z0-9_-]{30,}`)
 
 // show quotes a value for a message, hiding anything that looks like a
 // token and shortening what would not fit on a line.

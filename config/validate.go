@@ -12,24 +12,16 @@ import (
 	"time"
 )
 
-// Validate lists every mistake in the settings, so that the bot refuses to
-// start on a configuration that would fail later in front of members. It
-// needs no file: charters are read, and reported, by the code that uses
-// them. Problems name c.Path; Load names the file as the admin wrote it.
-func (c *Config) Validate() []Problem {
-	problems := c.validate()
-	for i := range problems {
-		problems[i].File = c.Path
-	}
-	return problems
-}
-
 // tokenShape is what @BotFather hands out: the bot's numeric id, a colon,
 // and about 35 characters. Checking the shape catches a token pasted with
 // quotes, a "bot" prefix or a missing end, before Telegram answers a
 // puzzling 401 or 404.
 var tokenShape = regexp.MustCompile(`^[0-9]{3,}:[A-Za-z0-9_-]{30,50}$`)
 
+// validate lists every mistake in the settings, so that the bot refuses to
+// start on a configuration that would fail later in front of members. It
+// needs no file: charters are read, and reported, by the code that uses
+// them. Load adds the file, as the admin named it, to each problem.
 func (c *Config) validate() []Problem {
 	var ps problems
 
@@ -220,23 +212,4 @@ func (c *Config) validateCheckIns(ps *problems) {
 			}
 		}
 	}
-}
-
-// CheckInRules returns the configured check-ins for the checkin package.
-// Entries that do not parse are left out (Validate reports them).
-func (c *Config) CheckInRules() []checkin.CheckIn {
-	var out []checkin.CheckIn
-	for _, ci := range c.CheckIns {
-		day, ok1 := checkin.ParseWeekday(ci.Weekday)
-		h, m, ok2 := checkin.ParseClock(ci.Time)
-		if !ok1 || !ok2 || ci.Name == "" {
-			continue
-		}
-		text := ci.Text
-		if text == "" {
-			text = "checkins." + ci.Name
-		}
-		out = append(out, checkin.CheckIn{Name: ci.Name, Weekday: day, Hour: h, Minute: m, Groups: ci.Groups, TextKey: text})
-	}
-	return out
 }
