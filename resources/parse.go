@@ -123,6 +123,9 @@ var (
 	unknownField = regexp.MustCompile(`^line (\d+): field (.*) not found in type \S+$`)
 	repeatedKey  = regexp.MustCompile(`^line (\d+): mapping key (".*") already defined at line \d+$`)
 	notMapping   = regexp.MustCompile(`^line (\d+): cannot unmarshal \S+ .*into resources\.\w+Fields$`)
+	// Every field decodes through an Unmarshaler that never fails: only a
+	// key (a list or mapping used as a key) can fail to become a string.
+	oddKey = regexp.MustCompile(`^line (\d+): cannot unmarshal \S+ .*into string$`)
 )
 
 // keyProblems rewords yaml.v3's problems with one mapping for admins. It
@@ -137,6 +140,8 @@ func keyProblems(problems []string, allowed []string) (mapping bool, out []strin
 		} else if m := repeatedKey.FindStringSubmatch(e); m != nil {
 			out = append(out, fmt.Sprintf("line %s: key %s given twice", m[1], m[2]))
 			mapping = false
+		} else if m := oddKey.FindStringSubmatch(e); m != nil {
+			out = append(out, fmt.Sprintf("line %s: unknown key \"\" (expected one of: %s)", m[1], strings.Join(allowed, ", ")))
 		} else if notMapping.MatchString(e) {
 			mapping = false
 		} else {
@@ -362,14 +367,19 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// lineOf is the line of item i of sequence n, which yaml.v3 decoded into
-// the i-th element of a slice: entries never fail to decode, so the two
-// stay aligned.
-func lineOf(n *yaml.Node, i int) int {
-	if i < len(n.Content) {
-		return resolve(n.Content[i]).Line
+// align pairs the items of sequence n with the values yaml.v3 decoded from
+// it. Items never fail to decode, but yaml.v3 leaves out the null ones
+// ("- " alone), for which the pair holds nil.
+func align[T any](n *yaml.Node, decoded []T) []*T {
+	out := make([]*T, len(n.Content))
+	k := 0
+	for i, item := range n.Content {
+		if !isNull(resolve(item)) && k < len(decoded) {
+			out[i] = &decoded[k]
+			k++
+		}
 	}
-	return n.Line
+	return out
 }
 
 func (p *parser) categories(n *yaml.Node, raws []rawCategory) []Category {
@@ -379,8 +389,11 @@ func (p *parser) categories(n *yaml.Node, raws []rawCategory) []Category {
 	}
 	var out []Category
 	seen := map[string]int{}
-	for i, raw := range raws {
-		where := entryName("categories", i, raw.ID, lineOf(n, i))
+	for i, raw := range align(n, raws) {
+		where := entryName("categories", i, resolve(n.Content[i]))
+		if raw == nil {
+			raw = &rawCategory{}
+		}
 		for _, pr := range raw.problems {
 			p.add(where, "%s", pr)
 		}
@@ -419,8 +432,11 @@ func (p *parser) resources(n *yaml.Node, raws []rawResource, cats []Category) []
 	}
 	var out []Resource
 	seen := map[string]int{}
-	for i, raw := range raws {
-		where := entryName("resources", i, raw.ID, lineOf(n, i))
+	for i, raw := range align(n, raws) {
+		where := entryName("resources", i, resolve(n.Content[i]))
+		if raw == nil {
+			raw = &rawResource{}
+		}
 		for _, pr := range raw.problems {
 			p.add(where, "%s", pr)
 		}
@@ -484,12 +500,23 @@ func (p *parser) resources(n *yaml.Node, raws []rawResource, cats []Category) []
 }
 
 // entryName names an entry in errors by position and id, or by line when it
-// has no readable id, so that the admin can find it either way.
-func entryName(list string, i int, id scalar, line int) string {
-	if id.ok && id.text != "" {
-		return fmt.Sprintf("%s[%d] (%s)", list, i, id.text)
+// has no readable id, so that the admin can find it either way. It reads
+// the node rather than the decoded entry, which yaml.v3 leaves empty when
+// a key is repeated.
+func entryName(list string, i int, n *yaml.Node) string {
+	if n.Kind == yaml.MappingNode {
+		if id, ok := scalarValue(mapValueOrNil(n, "id")); ok && id != "" {
+			return fmt.Sprintf("%s[%d] (%s)", list, i, id)
+		}
 	}
-	return fmt.Sprintf("%s[%d] (line %d)", list, i, line)
+	return fmt.Sprintf("%s[%d] (line %d)", list, i, n.Line)
+}
+
+func mapValueOrNil(n *yaml.Node, key string) *yaml.Node {
+	if v := mapValue(n, key); v != nil {
+		return v
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"}
 }
 
 // value returns the text of a single-value field, "" when absent or empty;
@@ -607,8 +634,11 @@ func (p *parser) phones(where string, ps phones) []Phone {
 		return nil
 	}
 	var out []Phone
-	for i, item := range ps.items {
+	for i, item := range align(n, ps.items) {
 		name := fmt.Sprintf("phone[%d]", i)
+		if item == nil {
+			item = &phoneItem{}
+		}
 		var ph Phone
 		switch {
 		case item.plain.ok:
@@ -625,7 +655,7 @@ func (p *parser) phones(where string, ps phones) []Phone {
 			ph.Label = p.value(where, name+".label", item.Label)
 			ph.Number = p.value(where, name+".number", item.Number)
 		default:
-			p.add(where, "line %d: %s must be {label, number}", lineOf(n, i), name)
+			p.add(where, "line %d: %s must be {label, number}", resolve(n.Content[i]).Line, name)
 			continue
 		}
 		p.checkPhone(where, name, ph, len(n.Content) > 1)
