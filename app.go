@@ -14,13 +14,13 @@ import (
 	"time"
 
 	"github.com/entrepairs/entrepairs/bot"
-	"github.com/entrepairs/entrepairs/charter"
 	"github.com/entrepairs/entrepairs/checkin"
 	"github.com/entrepairs/entrepairs/config"
+	"github.com/entrepairs/entrepairs/files"
 	"github.com/entrepairs/entrepairs/locale"
 	"github.com/entrepairs/entrepairs/moderation"
-	"github.com/entrepairs/entrepairs/resources"
 	"github.com/entrepairs/entrepairs/store"
+	"github.com/entrepairs/entrepairs/watch"
 )
 
 // Main is the whole program, wired: configuration, store, charters and the
@@ -37,10 +37,13 @@ type Main struct {
 
 	Config    *config.Config
 	Store     *store.Store
-	Charters  *charter.Library
-	Resources *resources.Library
+	Charters  *files.Charters
+	Resources *files.Resources
 	Bot       *bot.Bot
 	Logger    *slog.Logger
+
+	// Watcher follows the charters and the resources file while Run runs.
+	Watcher *watch.Watcher
 }
 
 // InvalidConfigError lists what is wrong with the configuration.
@@ -82,40 +85,28 @@ func (m *Main) Open() error {
 	// reach it through this indirection.
 	var b *bot.Bot
 	var bmu sync.Mutex
-	m.Charters, err = charter.NewLibrary(paths, charter.Options{
-		Interval: m.CharterPoll,
-		Logger:   m.Logger,
-		OnProblem: func(path string, err error) {
-			bmu.Lock()
-			defer bmu.Unlock()
-			if b != nil {
-				b.CharterProblem(path, err)
-			}
-		},
-		OnReload: func(c *charter.Charter) {
-			m.Logger.Info("charter reloaded", "path", c.Path, "version", c.Version)
-		},
+	m.Watcher = watch.New(watch.Options{Interval: m.CharterPoll, Logger: m.Logger})
+	m.Charters, err = files.WatchCharters(m.Watcher, paths, func(path string, err error) {
+		bmu.Lock()
+		defer bmu.Unlock()
+		if b != nil {
+			b.CharterProblem(path, err)
+		}
 	})
 	if err != nil {
 		return err
 	}
-	dir, err := resources.NewLibrary(cfg.Resources, resources.Options{
-		Interval: m.CharterPoll,
-		Logger:   m.Logger,
-		OnProblem: func(path string, err error) {
-			bmu.Lock()
-			defer bmu.Unlock()
-			if b != nil {
-				b.ResourcesProblem(path, err)
-			}
-		},
-		OnReload: func(*resources.Directory) { m.Logger.Info("resources reloaded", "path", cfg.Resources) },
+	m.Resources, err = files.WatchResources(m.Watcher, cfg.Resources, func(path string, err error) {
+		bmu.Lock()
+		defer bmu.Unlock()
+		if b != nil {
+			b.ResourcesProblem(path, err)
+		}
 	})
 	if err != nil {
 		return err
 	}
-	m.Resources = dir
-	lex, err := moderation.LoadLexicon(cfg.Moderation.Lexicon)
+	lex, err := files.LoadLexicon(cfg.Moderation.Lexicon)
 	if err != nil {
 		return err
 	}
@@ -126,7 +117,7 @@ func (m *Main) Open() error {
 	}
 	nb, err := bot.New(bot.Deps{
 		Config: cfg, Store: m.Store, Charters: m.Charters, Texts: texts, Screener: screener,
-		Resources: dir, CheckIns: checkInRules(cfg),
+		Resources: m.Resources, CheckIns: checkInRules(cfg),
 		Logger: m.Logger, Now: m.Now, SweepEvery: m.SweepEvery,
 	})
 	if err != nil {
@@ -190,15 +181,8 @@ func (m *Main) run(ctx context.Context) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if err := m.Charters.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			m.Logger.Error("charter watcher stopped", "err", err)
-		}
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := m.Resources.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			m.Logger.Error("resources watcher stopped", "err", err)
+		if err := m.Watcher.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			m.Logger.Error("file watcher stopped", "err", err)
 		}
 	}()
 	err := m.Bot.Run(ctx)

@@ -4,10 +4,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/entrepairs/entrepairs/charter"
 	"github.com/entrepairs/entrepairs/config"
-	"github.com/entrepairs/entrepairs/moderation"
-	"github.com/entrepairs/entrepairs/resources"
+	"github.com/entrepairs/entrepairs/files"
 )
 
 // check validates the configuration and every file it refers to, printing
@@ -37,17 +35,17 @@ func fileProblems(cfg *config.Config) []config.Problem {
 		if g.Charter == "" {
 			continue // already reported as a missing key
 		}
-		for _, err := range charter.Check(g.Charter) {
+		for _, err := range files.CheckCharter(g.Charter) {
 			out = append(out, config.Problem{File: displayPath(cfg), Key: fmt.Sprintf("groups[%d].charter", i), Message: err.Error()})
 		}
 	}
 	if cfg.Resources != "" {
-		for _, err := range resources.Check(cfg.Resources) {
+		for _, err := range files.CheckResources(cfg.Resources) {
 			out = append(out, config.Problem{File: displayPath(cfg), Key: "resources", Message: err.Error()})
 		}
 	}
 	if cfg.Moderation.Lexicon != "" {
-		for _, err := range moderation.CheckLexicon(cfg.Moderation.Lexicon) {
+		for _, err := range files.CheckLexicon(cfg.Moderation.Lexicon) {
 			out = append(out, config.Problem{File: displayPath(cfg), Key: "moderation.lexicon", Message: err.Error()})
 		}
 	}

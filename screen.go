@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/entrepairs/entrepairs/config"
+	"github.com/entrepairs/entrepairs/files"
 	"github.com/entrepairs/entrepairs/moderation"
 )
 
@@ -107,7 +108,7 @@ func screenerFor(path string) (*moderation.Screener, error) {
 			threshold, lexicon = cfg.Moderation.Threshold, cfg.Moderation.Lexicon
 		}
 	}
-	lex, err := moderation.LoadLexicon(lexicon)
+	lex, err := files.LoadLexicon(lexicon)
 	if err != nil {
 		return nil, err
 	}

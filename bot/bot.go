@@ -39,15 +39,27 @@ var AllowedUpdates = []string{
 	"chat_join_request", "chat_member", "my_chat_member",
 }
 
+// Charters gives the current charter of a group (by its configured path)
+// in a member's language; files.Charters follows the files' edits.
+type Charters interface {
+	Get(path, lang string) *charter.Charter
+}
+
+// Directory gives the current resources directory, never nil;
+// files.Resources follows the file's edits.
+type Directory interface {
+	Get() *resources.Directory
+}
+
 // Deps is what the bot needs from the rest of the program.
 type Deps struct {
 	Config   *config.Config
 	Store    *store.Store
-	Charters *charter.Library
+	Charters Charters
 	Texts    *locale.Texts
 	Screener *moderation.Screener
 	// Resources is the harm-reduction directory.
-	Resources *resources.Library
+	Resources Directory
 	// CheckIns are the weekly check-ins to post.
 	CheckIns []checkin.CheckIn
 	Logger   *slog.Logger
@@ -65,11 +77,11 @@ type Deps struct {
 type Bot struct {
 	cfg       *config.Config
 	st        *store.Store
-	charters  *charter.Library
+	charters  Charters
 	texts     *locale.Texts
 	screener  *moderation.Screener
 	review    *reviewState
-	resources *resources.Library
+	resources Directory
 	checkins  []checkin.CheckIn
 	tallies   *tallyState
 	// lastContact is the last successful exchange with Telegram (unix

@@ -17,15 +17,15 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"github.com/entrepairs/entrepairs/admission"
-	"github.com/entrepairs/entrepairs/charter"
 	"github.com/entrepairs/entrepairs/config"
+	"github.com/entrepairs/entrepairs/files"
 	"github.com/entrepairs/entrepairs/locale"
 	"github.com/entrepairs/entrepairs/moderation"
 	"github.com/entrepairs/entrepairs/outbox"
-	"github.com/entrepairs/entrepairs/resources"
 	"github.com/entrepairs/entrepairs/review"
 	"github.com/entrepairs/entrepairs/store"
 	"github.com/entrepairs/entrepairs/tgfake"
+	"github.com/entrepairs/entrepairs/watch"
 )
 
 // The fuzzers feed updates through the real dispatch path (telebot's
@@ -78,7 +78,7 @@ type rig struct {
 	b    *Bot
 	st   *store.Store
 	cfg  *config.Config
-	res  *resources.Library
+	res  *files.Resources
 	logs *logTail
 }
 
@@ -119,15 +119,16 @@ groups:
 	if err != nil {
 		tb.Fatal(err)
 	}
-	charters, err := charter.NewLibrary([]string{cfg.Groups[0].Charter}, charter.Options{Logger: logger})
+	w := watch.New(watch.Options{Logger: logger})
+	charters, err := files.WatchCharters(w, []string{cfg.Groups[0].Charter}, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	res, err := resources.NewLibrary(cfg.Resources, resources.Options{Logger: logger})
+	res, err := files.WatchResources(w, cfg.Resources, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	lex, err := moderation.LoadLexicon(cfg.Moderation.Lexicon)
+	lex, err := files.LoadLexicon(cfg.Moderation.Lexicon)
 	if err != nil {
 		tb.Fatal(err)
 	}

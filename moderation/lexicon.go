@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,7 +31,8 @@ const defaultLexiconName = "lexicon.yaml (built in)"
 //
 // The default is embedded (moderation/lexicon.yaml, documented there).
 // Admins extend it with their own file of the same shape (configuration key
-// moderation.lexicon), merged onto the default: their terms are added, a
+// moderation.lexicon, read by package files and given to ParseLexicon),
+// merged onto the default: their terms are added, a
 // term they list again takes their weight, and a term they list with
 // weight 0 disables the default one. A Lexicon is immutable once loaded.
 type Lexicon struct {
@@ -217,9 +217,9 @@ var vocabularyKeys = map[string]string{
 // the result is shared and must not be modified (nothing exported can).
 func DefaultLexicon() *Lexicon {
 	defaultOnce.Do(func() {
-		lf, errs := parseLexicon(defaultLexiconName, defaultLexiconYAML)
+		lf, errs := parseLexicon(defaultLexiconYAML)
 		if len(errs) > 0 {
-			panic(fmt.Sprintf("moderation: the embedded lexicon is invalid: %v", errors.Join(errs...)))
+			panic(fmt.Sprintf("moderation: the embedded %s is invalid: %v", defaultLexiconName, errors.Join(errs...)))
 		}
 		defaultLex = merge(&Lexicon{structure: map[string]structWeight{}, vocab: map[string][]string{}, aliases: map[string]string{}}, lf)
 	})
@@ -231,39 +231,17 @@ var (
 	defaultLex  *Lexicon
 )
 
-// LoadLexicon returns the default lexicon extended with the file at path;
-// "" returns the default alone. Every problem in the file is reported, each
-// naming the file and the entry, e.g.
-// "lexicon.yaml: signals.offer[3]: weight 1.7 out of range 0..1".
-func LoadLexicon(path string) (*Lexicon, error) {
-	if path == "" {
-		return DefaultLexicon(), nil
-	}
-	lf, errs := readLexicon(path)
+// ParseLexicon returns the default lexicon extended with the admin's file
+// whose bytes are src; an empty file adds nothing. Every problem is
+// reported, each naming the entry and its line, e.g.
+// "signals.offer[3]: weight 1.7 out of range 0..1 (line 12)"; the caller,
+// which knows the file, puts its name in front.
+func ParseLexicon(src []byte) (*Lexicon, []error) {
+	lf, errs := parseLexicon(src)
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, errs
 	}
 	return merge(DefaultLexicon(), lf), nil
-}
-
-// CheckLexicon validates the file at path for the `check` command and
-// returns every problem, each naming the file and the entry; nil means the
-// file is valid. "" checks the embedded default.
-func CheckLexicon(path string) []error {
-	if path == "" {
-		_, errs := parseLexicon(defaultLexiconName, defaultLexiconYAML)
-		return errs
-	}
-	_, errs := readLexicon(path)
-	return errs
-}
-
-func readLexicon(path string) (*lexFile, []error) {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, []error{fmt.Errorf("lexicon %s: %w", path, err)}
-	}
-	return parseLexicon(path, src)
 }
 
 // lexFile is one parsed file, before merging.
@@ -278,7 +256,6 @@ type lexFile struct {
 // parser collects problems while walking the YAML tree, so that admins see
 // all of them at once.
 type parser struct {
-	file string
 	errs []error
 }
 
@@ -288,18 +265,18 @@ func (p *parser) errorf(n *yaml.Node, entry, format string, args ...any) {
 		msg += fmt.Sprintf(" (line %d)", n.Line)
 	}
 	if entry == "" {
-		p.errs = append(p.errs, fmt.Errorf("%s: %s", p.file, msg))
+		p.errs = append(p.errs, errors.New(msg))
 		return
 	}
-	p.errs = append(p.errs, fmt.Errorf("%s: %s: %s", p.file, entry, msg))
+	p.errs = append(p.errs, fmt.Errorf("%s: %s", entry, msg))
 }
 
-func parseLexicon(file string, src []byte) (*lexFile, []error) {
-	p := &parser{file: file}
+func parseLexicon(src []byte) (*lexFile, []error) {
+	p := &parser{}
 	lf := &lexFile{structure: map[string]structWeight{}, vocab: map[string][]string{}, aliases: map[string]string{}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return nil, []error{fmt.Errorf("%s: %w", file, err)}
+		return nil, []error{err}
 	}
 	if len(doc.Content) == 0 {
 		return lf, nil // an empty file adds nothing

@@ -545,11 +545,6 @@ func (m *matcher) formE(sc *scratch, stem []byte, h uint32) int32 {
 	return m.form(sc, sc.stem, (h^'e')*fnvPrime)
 }
 
-// exact returns the id of w as written or without its double letters.
-func (m *matcher) exact(sc *scratch, w []byte) int32 {
-	return m.form(sc, w, wordHash(w))
-}
-
 // edgeTable is the trie's edges in an open-addressing table: one probe
 // where a map lookup would hash and search groups.
 type edgeTable struct {

@@ -425,8 +425,9 @@ func leetDigit(c byte) byte {
 }
 
 // survey reports, in one pass, whether b has a character deleet could
-// replace, a run of three identical letters, and letters spaced apart or a
-// double space (hasSpacedRun). De-leeting and collapsing never create or
+// replace, a run of three identical letters, and letters spaced apart (a
+// single letter or digit followed by a spacer and another single one) or a
+// double space, the only cases joinSpaced and squeezeSpaces change. De-leeting and collapsing never create or
 // remove a spaced-out word, so that answer holds through those steps.
 func survey(b []byte) (leet, run, spaced bool) {
 	// Branch-free first: which classes of bytes are there at all?
@@ -464,19 +465,6 @@ func survey(b []byte) (leet, run, spaced bool) {
 	}
 	return leet, run, false
 }
-
-// hasLeet reports whether b has any character deleet could replace; most
-// messages have none.
-func hasLeet(b []byte) bool {
-	for _, c := range b {
-		if isLeetByte(c) {
-			return true
-		}
-	}
-	return false
-}
-
-func isLeetByte(c byte) bool { return class[c]&clLeet != 0 }
 
 // deleet replaces leetspeak inside words, in place. A run of digits (or $,
 // @) is replaced when it sits between two letters of one word and every
@@ -655,28 +643,6 @@ func joinSpaced(b []byte) []byte {
 		i = end
 	}
 	return b[:w]
-}
-
-// hasSpacedRun reports whether b may hold letters spaced apart (a single
-// letter or digit followed by a spacer and another single one) or a double
-// space, the only cases joinSpaced and squeezeSpaces change.
-func hasSpacedRun(b []byte) bool {
-	for i := 0; i+1 < len(b); i++ {
-		c, d := b[i], b[i+1]
-		if c == ' ' && d == ' ' {
-			return true
-		}
-		// Most positions are inside a word: d is a letter, not a spacer.
-		if !isSpacer(d) || !isAlnum(c) || i > 0 && gluesLeft(b[i-1]) {
-			continue
-		}
-		for j := i + 1; j < len(b) && j <= i+3 && isSpacer(b[j]); j++ {
-			if isSingle(b, j+1) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // squeezeSpaces reduces double spaces to one, in place, except between two

@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/entrepairs/entrepairs/internal/textcheck"
 )
 
 // Limits checked by Parse.
@@ -28,11 +31,7 @@ const (
 	maxDescriptionLen = 800
 )
 
-// Keys allowed in each kind of mapping. The file is decoded by walking the
-// YAML nodes rather than with yaml.v3's Decoder.KnownFields: both reject
-// unknown keys (a misspelt "descripton" would otherwise vanish silently),
-// but KnownFields reports "field x not found in type ..." with a line and a
-// Go type name, whereas walking lets every error name the entry by its id.
+// Keys allowed in each kind of mapping, for the messages that list them.
 var (
 	fileKeys     = []string{"categories", "resources"}
 	categoryKeys = []string{"id", "title"}
@@ -41,21 +40,29 @@ var (
 	phoneKeys    = []string{"label", "number"}
 )
 
-// Parse reads a resources file. It returns every problem at once, each
-// naming the file and the entry ("resources.yaml: resources[12] (fr_3114):
-// ..."), so that an admin fixes them in one go; the Directory is nil when
-// there is any problem, because a half-valid directory could show members a
-// wrong number.
-func Parse(path string, data []byte) (*Directory, []error) {
+// Parse reads the bytes of a resources file. It returns every problem at
+// once, each naming the entry ("resources[12] (fr_3114): ...") so that an
+// admin fixes them in one go; the caller, which knows the file, puts its
+// name in front. The Directory is nil when there is any problem, because a
+// half-valid directory could show members a wrong number.
+//
+// The file is decoded twice: into typed structs by yaml.v3 with
+// Decoder.KnownFields, which rejects unknown and repeated keys (a misspelt
+// "descripton" would otherwise vanish silently), and into a node tree, which
+// gives the line of each entry for the errors of an entry without an id.
+// yaml.v3 words its errors for developers ("field descripton not found in
+// type resources.resourceFields"); they are reworded here with the entry and
+// the keys allowed.
+func Parse(data []byte) (*Directory, []error) {
 	if !utf8.Valid(data) {
-		return nil, []error{fmt.Errorf("%s: line %d: not valid UTF-8 (save the file as UTF-8)", path, firstInvalidLine(data))}
+		return nil, []error{fmt.Errorf("line %d: not valid UTF-8 (save the file as UTF-8)", textcheck.FirstInvalidUTF8Line(data))}
 	}
 	root, err := decodeNode(data)
 	if err != nil {
-		return nil, []error{fmt.Errorf("%s: %w", path, err)}
+		return nil, []error{err}
 	}
-	p := &parser{path: path}
-	d := p.file(root)
+	p := &parser{}
+	d := p.file(root, data)
 	if len(p.errs) > 0 {
 		return nil, p.errs
 	}
@@ -89,100 +96,315 @@ func decodeNode(data []byte) (root *yaml.Node, err error) {
 	return doc.Content[0], nil
 }
 
-// Load reads and parses the resources file at path. The error joins every
-// problem; each names the file.
-func Load(path string) (*Directory, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("resources %s: %w", path, err)
+// decodeStrict decodes the first document of data into v, refusing unknown
+// keys, and returns yaml.v3's problems, each "line N: ...". A panic becomes
+// a problem, as in decodeNode.
+func decodeStrict(data []byte, v any) (problems []string) {
+	defer func() {
+		if r := recover(); r != nil {
+			problems = []string{fmt.Sprintf("cannot read the YAML: %v", r)}
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	err := dec.Decode(v)
+	var te *yaml.TypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &te):
+		return te.Errors
+	default:
+		return []string{err.Error()}
 	}
-	d, errs := Parse(path, data)
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return d, nil
 }
 
-// Check lists the problems of the resources file at path, one error per
-// problem, for the `check` subcommand an admin runs after editing. It
-// returns nil when the file is valid.
-func Check(path string) []error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return []error{fmt.Errorf("resources %s: %w", path, err)}
+var (
+	unknownField = regexp.MustCompile(`^line (\d+): field (.*) not found in type \S+$`)
+	repeatedKey  = regexp.MustCompile(`^line (\d+): mapping key (".*") already defined at line \d+$`)
+	notMapping   = regexp.MustCompile(`^line (\d+): cannot unmarshal \S+ .*into resources\.\w+Fields$`)
+	// Every field decodes through an Unmarshaler that never fails: only a
+	// key (a list or mapping used as a key) can fail to become a string.
+	oddKey = regexp.MustCompile(`^line (\d+): cannot unmarshal \S+ .*into string$`)
+)
+
+// keyProblems rewords yaml.v3's problems with one mapping for admins. It
+// reports whether the value was a mapping that yaml.v3 decoded: a mapping
+// with a repeated key is refused whole, so its fields must not be checked
+// (they would all look missing).
+func keyProblems(problems []string, allowed []string) (mapping bool, out []string) {
+	mapping = true
+	for _, e := range problems {
+		if m := unknownField.FindStringSubmatch(e); m != nil {
+			out = append(out, fmt.Sprintf("line %s: unknown key %q (expected one of: %s)", m[1], m[2], strings.Join(allowed, ", ")))
+		} else if m := repeatedKey.FindStringSubmatch(e); m != nil {
+			out = append(out, fmt.Sprintf("line %s: key %s given twice", m[1], m[2]))
+			mapping = false
+		} else if m := oddKey.FindStringSubmatch(e); m != nil {
+			out = append(out, fmt.Sprintf("line %s: unknown key \"\" (expected one of: %s)", m[1], strings.Join(allowed, ", ")))
+		} else if notMapping.MatchString(e) {
+			mapping = false
+		} else {
+			out = append(out, e)
+		}
 	}
-	_, errs := Parse(path, data)
-	return errs
+	return mapping, out
 }
 
-// UnmarshalYAML accepts {fr: ..., en: ...} or a plain string for both
-// languages, so that other files (such as a configuration) can hold a Text
-// with the same rules as the resources file.
-func (t *Text) UnmarshalYAML(n *yaml.Node) error {
-	v, problems := decodeText(n)
-	if len(problems) > 0 {
-		return fmt.Errorf("line %d: %s", n.Line, problems[0])
+func typeErrors(err error) []string {
+	var te *yaml.TypeError
+	if err == nil {
+		return nil
 	}
-	*t = v
+	if errors.As(err, &te) {
+		return te.Errors
+	}
+	return []string{err.Error()}
+}
+
+// rawFile is the file as yaml.v3 decodes it, before any check.
+type rawFile struct {
+	Categories []rawCategory `yaml:"categories"`
+	Resources  []rawResource `yaml:"resources"`
+}
+
+type categoryFields struct {
+	ID    scalar `yaml:"id"`
+	Title text   `yaml:"title"`
+}
+
+// rawCategory is one item of categories:. Its UnmarshalYAML is yaml.v3's
+// older form, whose decode function keeps the decoder's KnownFields, so
+// that an unknown key is told to the entry it belongs to; the newer form
+// (UnmarshalYAML(*yaml.Node)) would lose it.
+type rawCategory struct {
+	categoryFields
+	mapping  bool
+	problems []string
+}
+
+func (c *rawCategory) UnmarshalYAML(unmarshal func(any) error) error {
+	c.mapping, c.problems = keyProblems(typeErrors(unmarshal(&c.categoryFields)), categoryKeys)
+	return nil
+}
+
+type resourceFields struct {
+	ID          scalar `yaml:"id"`
+	Category    scalar `yaml:"category"`
+	Region      scalar `yaml:"region"`
+	Title       text   `yaml:"title"`
+	Phone       phones `yaml:"phone"`
+	URL         scalar `yaml:"url"`
+	Hours       text   `yaml:"hours"`
+	Description text   `yaml:"description"`
+	Recheck     scalar `yaml:"recheck"`
+	Source      scalar `yaml:"source"`
+}
+
+// rawResource is one item of resources:, decoded as rawCategory is.
+type rawResource struct {
+	resourceFields
+	mapping  bool
+	problems []string
+}
+
+func (r *rawResource) UnmarshalYAML(unmarshal func(any) error) error {
+	r.mapping, r.problems = keyProblems(typeErrors(unmarshal(&r.resourceFields)), resourceKeys)
+	return nil
+}
+
+// scalar is a single value as written, with its line. It never fails to
+// decode, so that a list where one value belongs is reported in the
+// admin's words rather than yaml.v3's.
+type scalar struct {
+	set  bool   // present and not null
+	ok   bool   // a single value rather than a list or mapping
+	line int    // where the value is
+	tag  string // YAML type, to tell a boolean from the text "oui"
+	text string // trimmed; numbers stay as written, "0145" is not 145
+}
+
+func (s *scalar) UnmarshalYAML(n *yaml.Node) error {
+	*s = scalar{set: true, line: n.Line, tag: n.Tag}
+	if n.Kind == yaml.ScalarNode {
+		s.ok, s.text = true, strings.TrimSpace(n.Value)
+	}
+	return nil
+}
+
+// blank reports whether a field is absent or holds nothing: `key:` alone,
+// or only spaces.
+func (s scalar) blank() bool { return !s.set || s.ok && s.text == "" }
+
+// text is a Text field: {fr: ..., en: ...} or a plain string.
+type text struct {
+	set, empty bool
+	val        Text
+	problems   []string
+}
+
+func (t *text) UnmarshalYAML(n *yaml.Node) error {
+	t.set = true
+	s, ok := scalarValue(n)
+	t.empty = ok && s == ""
+	t.val, t.problems = decodeText(n)
+	return nil
+}
+
+// phones is the phone field: a number, or a list of numbers and {label,
+// number}. Its two shapes are told apart on the node.
+type phones struct {
+	set   bool
+	node  *yaml.Node
+	items []phoneItem
+}
+
+func (ps *phones) UnmarshalYAML(unmarshal func(any) error) error {
+	var n node
+	if unmarshal(&n) != nil || n.n == nil {
+		return nil
+	}
+	ps.set, ps.node = true, n.n
+	if resolve(ps.node).Kind == yaml.SequenceNode {
+		_ = unmarshal(&ps.items) // phoneItem never fails
+	}
+	return nil
+}
+
+type phoneFields struct {
+	Label  scalar `yaml:"label"`
+	Number scalar `yaml:"number"`
+}
+
+// phoneItem is one item of a phone list, decoded as rawCategory is.
+type phoneItem struct {
+	phoneFields
+	plain    scalar // a bare number
+	mapping  bool
+	problems []string
+}
+
+func (it *phoneItem) UnmarshalYAML(unmarshal func(any) error) error {
+	var n node
+	if unmarshal(&n) != nil || n.n == nil {
+		return nil
+	}
+	if resolve(n.n).Kind == yaml.ScalarNode {
+		_ = unmarshal(&it.plain)
+		return nil
+	}
+	it.mapping, it.problems = keyProblems(typeErrors(unmarshal(&it.phoneFields)), phoneKeys)
+	return nil
+}
+
+// node captures the node of a value, for the older form of UnmarshalYAML
+// whose decode function cannot fill a yaml.Node directly.
+type node struct{ n *yaml.Node }
+
+func (w *node) UnmarshalYAML(n *yaml.Node) error {
+	w.n = n
 	return nil
 }
 
 type parser struct {
-	path string
 	errs []error
 }
 
 func (p *parser) add(where, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	if where == "" {
-		p.errs = append(p.errs, fmt.Errorf("%s: %s", p.path, msg))
+		p.errs = append(p.errs, errors.New(msg))
 		return
 	}
-	p.errs = append(p.errs, fmt.Errorf("%s: %s: %s", p.path, where, msg))
+	p.errs = append(p.errs, fmt.Errorf("%s: %s", where, msg))
 }
 
-func (p *parser) file(n *yaml.Node) *Directory {
-	n = resolve(n)
-	if n.Kind != yaml.MappingNode {
-		p.add("", "line %d: expected the keys categories: and resources:", n.Line)
+func (p *parser) file(root *yaml.Node, data []byte) *Directory {
+	root = resolve(root)
+	if root.Kind != yaml.MappingNode {
+		p.add("", "line %d: expected the keys categories: and resources:", root.Line)
 		return nil
 	}
-	fields := p.fields("", n, fileKeys)
+	var raw rawFile
+	var keys []string
+	for _, e := range decodeStrict(data, &raw) {
+		if !strings.Contains(e, " into []resources.raw") {
+			keys = append(keys, e) // a list of the wrong shape is reported below, in words
+		}
+	}
+	decoded, problems := keyProblems(keys, fileKeys)
+	for _, pr := range problems {
+		p.add("", "%s", pr)
+	}
+	if !decoded {
+		return nil
+	}
 	var d Directory
-	cats, ok := fields["categories"]
-	if !ok {
+	cats := mapValue(root, "categories")
+	if cats == nil {
 		p.add("", "categories: missing")
 	}
-	res, ok := fields["resources"]
-	if !ok {
+	res := mapValue(root, "resources")
+	if res == nil {
 		p.add("", "resources: missing")
 	}
 	if cats != nil {
-		d.Categories = p.categories(cats)
+		d.Categories = p.categories(cats, raw.Categories)
 	}
 	if res != nil {
-		d.Resources = p.resources(res, d.Categories)
+		d.Resources = p.resources(res, raw.Resources, d.Categories)
 	}
 	return &d
 }
 
-func (p *parser) categories(n *yaml.Node) []Category {
+// mapValue is the value of the first key named key in mapping n, or nil.
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	for j := 0; j+1 < len(n.Content); j += 2 {
+		if k := resolve(n.Content[j]); k.Kind == yaml.ScalarNode && k.Value == key {
+			return resolve(n.Content[j+1])
+		}
+	}
+	return nil
+}
+
+// align pairs the items of sequence n with the values yaml.v3 decoded from
+// it. Items never fail to decode, but yaml.v3 leaves out the null ones
+// ("- " alone), for which the pair holds nil.
+func align[T any](n *yaml.Node, decoded []T) []*T {
+	out := make([]*T, len(n.Content))
+	k := 0
+	for i, item := range n.Content {
+		if !isNull(resolve(item)) && k < len(decoded) {
+			out[i] = &decoded[k]
+			k++
+		}
+	}
+	return out
+}
+
+func (p *parser) categories(n *yaml.Node, raws []rawCategory) []Category {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
 		p.add("", "line %d: categories: expected a list of {id, title}", n.Line)
 		return nil
 	}
 	var out []Category
 	seen := map[string]int{}
-	for i, item := range n.Content {
-		item = resolve(item)
-		where := entryName("categories", i, item)
-		if item.Kind != yaml.MappingNode {
-			p.add(where, "expected {id, title}")
+	for i, raw := range align(n, raws) {
+		where := entryName("categories", i, resolve(n.Content[i]))
+		if raw == nil {
+			raw = &rawCategory{}
+		}
+		for _, pr := range raw.problems {
+			p.add(where, "%s", pr)
+		}
+		if !raw.mapping {
+			if len(raw.problems) == 0 {
+				p.add(where, "expected {id, title}")
+			}
 			continue
 		}
-		f := p.fields(where, item, categoryKeys)
-		c := Category{ID: p.id(where, f)}
-		c.Title = p.text(where, "title", f, true)
+		c := Category{ID: p.id(where, raw.ID)}
+		c.Title = p.text(where, "title", raw.Title, true)
 		if c.ID != "" {
 			if j, dup := seen[c.ID]; dup {
 				p.add(where, "id %q is already used by categories[%d]", c.ID, j)
@@ -195,7 +417,7 @@ func (p *parser) categories(n *yaml.Node) []Category {
 	return out
 }
 
-func (p *parser) resources(n *yaml.Node, cats []Category) []Resource {
+func (p *parser) resources(n *yaml.Node, raws []rawResource, cats []Category) []Resource {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
 		p.add("", "line %d: resources: expected a list of entries", n.Line)
 		return nil
@@ -210,15 +432,21 @@ func (p *parser) resources(n *yaml.Node, cats []Category) []Resource {
 	}
 	var out []Resource
 	seen := map[string]int{}
-	for i, item := range n.Content {
-		item = resolve(item)
-		where := entryName("resources", i, item)
-		if item.Kind != yaml.MappingNode {
-			p.add(where, "expected an entry with id, category, region, title, description…")
+	for i, raw := range align(n, raws) {
+		where := entryName("resources", i, resolve(n.Content[i]))
+		if raw == nil {
+			raw = &rawResource{}
+		}
+		for _, pr := range raw.problems {
+			p.add(where, "%s", pr)
+		}
+		if !raw.mapping {
+			if len(raw.problems) == 0 {
+				p.add(where, "expected an entry with id, category, region, title, description…")
+			}
 			continue
 		}
-		f := p.fields(where, item, resourceKeys)
-		r := Resource{ID: p.id(where, f)}
+		r := Resource{ID: p.id(where, raw.ID)}
 		if r.ID != "" {
 			if j, dup := seen[r.ID]; dup {
 				p.add(where, "id %q is already used by resources[%d]", r.ID, j)
@@ -226,102 +454,88 @@ func (p *parser) resources(n *yaml.Node, cats []Category) []Resource {
 				seen[r.ID] = i
 			}
 		}
-		r.Category = p.scalar(where, "category", f["category"])
+		r.Category = p.value(where, "category", raw.Category)
 		switch {
-		case blank(f["category"]):
+		case raw.Category.blank():
 			p.add(where, "category missing")
 		case r.Category != "" && !known[r.Category]:
 			p.add(where, "category %q is not one of the categories: %s", r.Category, strings.Join(catIDs, ", "))
 		}
-		r.Region = p.scalar(where, "region", f["region"])
+		r.Region = p.value(where, "region", raw.Region)
 		switch {
-		case blank(f["region"]):
+		case raw.Region.blank():
 			p.add(where, "region missing (one of %s)", strings.Join(Regions, ", "))
 		case r.Region != "" && !slices.Contains(Regions, r.Region):
 			p.add(where, "region %q is not one of %s", r.Region, strings.Join(Regions, ", "))
 		}
-		r.Title = p.text(where, "title", f, true)
-		r.Description = p.text(where, "description", f, true)
+		r.Title = p.text(where, "title", raw.Title, true)
+		r.Description = p.text(where, "description", raw.Description, true)
 		for _, lang := range []struct{ name, s string }{{"fr", r.Description.FR}, {"en", r.Description.EN}} {
 			if n := utf8.RuneCountInString(lang.s); n > maxDescriptionLen {
 				p.add(where, "description.%s is %d characters long; keep it under %d so that a list fits in one message", lang.name, n, maxDescriptionLen)
 			}
 		}
-		r.Hours = p.text(where, "hours", f, false)
-		r.Phones = p.phones(where, f["phone"])
-		r.URL = p.scalar(where, "url", f["url"])
+		r.Hours = p.text(where, "hours", raw.Hours, false)
+		r.Phones = p.phones(where, raw.Phone)
+		r.URL = p.value(where, "url", raw.URL)
 		if r.URL != "" {
 			if err := checkURL(r.URL); err != nil {
 				p.add(where, "url %q %s", r.URL, err)
 			}
 		}
-		if blank(f["phone"]) && blank(f["url"]) {
+		if raw.Phone.blank() && raw.URL.blank() {
 			p.add(where, "needs a phone or a url, or members cannot reach the service")
 		}
-		if v := f["recheck"]; !blank(v) {
-			if err := v.Decode(&r.Recheck); err != nil || v.Tag != "!!bool" {
-				p.add(where, "line %d: recheck must be true or false", v.Line)
+		if v := raw.Recheck; !v.blank() {
+			b, err := strconv.ParseBool(v.text)
+			if !v.ok || v.tag != "!!bool" || err != nil {
+				p.add(where, "line %d: recheck must be true or false", v.line)
 			}
+			r.Recheck = b
 		}
-		r.Source = p.scalar(where, "source", f["source"])
+		r.Source = p.value(where, "source", raw.Source)
 		out = append(out, r)
 	}
 	return out
 }
 
 // entryName names an entry in errors by position and id, or by line when it
-// has no readable id, so that the admin can find it either way.
+// has no readable id, so that the admin can find it either way. It reads
+// the node rather than the decoded entry, which yaml.v3 leaves empty when
+// a key is repeated.
 func entryName(list string, i int, n *yaml.Node) string {
 	if n.Kind == yaml.MappingNode {
-		for j := 0; j+1 < len(n.Content); j += 2 {
-			if k, v := n.Content[j], resolve(n.Content[j+1]); k.Value == "id" && v.Kind == yaml.ScalarNode && strings.TrimSpace(v.Value) != "" {
-				return fmt.Sprintf("%s[%d] (%s)", list, i, strings.TrimSpace(v.Value))
-			}
+		if id, ok := scalarValue(mapValueOrNil(n, "id")); ok && id != "" {
+			return fmt.Sprintf("%s[%d] (%s)", list, i, id)
 		}
 	}
 	return fmt.Sprintf("%s[%d] (line %d)", list, i, n.Line)
 }
 
-// fields returns the values of a mapping by key, reporting unknown and
-// repeated keys.
-func (p *parser) fields(where string, n *yaml.Node, allowed []string) map[string]*yaml.Node {
-	out := map[string]*yaml.Node{}
-	for j := 0; j+1 < len(n.Content); j += 2 {
-		k, v := resolve(n.Content[j]), resolve(n.Content[j+1])
-		key := k.Value
-		switch {
-		case k.Kind != yaml.ScalarNode || !slices.Contains(allowed, key):
-			p.add(where, "line %d: unknown key %q (expected one of: %s)", k.Line, key, strings.Join(allowed, ", "))
-		case out[key] != nil:
-			p.add(where, "line %d: key %q given twice", k.Line, key)
-		default:
-			out[key] = v
-		}
+func mapValueOrNil(n *yaml.Node, key string) *yaml.Node {
+	if v := mapValue(n, key); v != nil {
+		return v
 	}
-	return out
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"}
 }
 
-// scalar returns the trimmed text of a single-value field, "" when absent
-// or empty; a list or mapping where one value belongs is reported.
-func (p *parser) scalar(where, key string, v *yaml.Node) string {
-	if v == nil || isNull(v) {
+// value returns the text of a single-value field, "" when absent or empty;
+// a list or mapping where one value belongs is reported.
+func (p *parser) value(where, key string, s scalar) string {
+	if s.set && !s.ok {
+		p.add(where, "line %d: %s must be a single value", s.line, key)
 		return ""
 	}
-	s, ok := scalarValue(v)
-	if !ok {
-		p.add(where, "line %d: %s must be a single value", v.Line, key)
-		return ""
-	}
-	return s
+	return s.text
 }
 
-func (p *parser) id(where string, f map[string]*yaml.Node) string {
-	id := p.scalar(where, "id", f["id"])
+func (p *parser) id(where string, s scalar) string {
+	id := p.value(where, "id", s)
 	switch {
-	case blank(f["id"]):
+	case s.blank():
 		p.add(where, "id missing")
 	case id == "":
-		// Not a single value: reported by scalar.
+		// Not a single value: reported by value.
 	case len(id) > maxIDLen:
 		p.add(where, "id %q is longer than %d characters", id, maxIDLen)
 	case strings.IndexFunc(id, func(r rune) bool {
@@ -334,19 +548,18 @@ func (p *parser) id(where string, f map[string]*yaml.Node) string {
 	return id
 }
 
-func (p *parser) text(where, key string, f map[string]*yaml.Node, required bool) Text {
-	v := f[key]
-	if blank(v) {
+func (p *parser) text(where, key string, v text, required bool) Text {
+	if !v.set || v.empty {
 		if required {
 			p.add(where, "%s missing (write it in French and English: %s: {fr: ..., en: ...})", key, key)
 		}
 		return Text{}
 	}
-	t, problems := decodeText(v)
-	for _, pr := range problems {
+	for _, pr := range v.problems {
 		p.add(where, "%s: %s", key, pr)
 	}
-	if len(problems) == 0 && required {
+	t := v.val
+	if len(v.problems) == 0 && required {
 		if t.FR == "" {
 			p.add(where, "%s.fr missing: the French text is required", key)
 		}
@@ -358,7 +571,9 @@ func (p *parser) text(where, key string, f map[string]*yaml.Node, required bool)
 }
 
 // decodeText reads {fr, en} or a plain string; it returns problems as
-// sentences so that callers can prefix them with the entry.
+// sentences so that callers can prefix them with the entry. It walks the
+// node because a Text has two shapes and its own wording for a language
+// it does not know.
 func decodeText(n *yaml.Node) (Text, []string) {
 	n = resolve(n)
 	if s, ok := scalarValue(n); ok {
@@ -395,10 +610,20 @@ func decodeText(n *yaml.Node) (Text, []string) {
 	return t, problems
 }
 
-func (p *parser) phones(where string, n *yaml.Node) []Phone {
-	if blank(n) {
+// blank reports whether the phone field is absent or holds nothing.
+func (ps phones) blank() bool {
+	if !ps.set || ps.node == nil {
+		return true
+	}
+	s, ok := scalarValue(ps.node)
+	return isNull(resolve(ps.node)) || ok && s == ""
+}
+
+func (p *parser) phones(where string, ps phones) []Phone {
+	if ps.blank() {
 		return nil
 	}
+	n := resolve(ps.node)
 	if s, ok := scalarValue(n); ok {
 		ph := Phone{Number: s}
 		p.checkPhone(where, "phone", ph, false)
@@ -409,18 +634,28 @@ func (p *parser) phones(where string, n *yaml.Node) []Phone {
 		return nil
 	}
 	var out []Phone
-	for i, item := range n.Content {
-		item = resolve(item)
+	for i, item := range align(n, ps.items) {
 		name := fmt.Sprintf("phone[%d]", i)
+		if item == nil {
+			item = &phoneItem{}
+		}
 		var ph Phone
-		if s, ok := scalarValue(item); ok {
-			ph.Number = s
-		} else if item.Kind == yaml.MappingNode {
-			f := p.fields(where+": "+name, item, phoneKeys)
-			ph.Label = p.scalar(where, name+".label", f["label"])
-			ph.Number = p.scalar(where, name+".number", f["number"])
-		} else {
-			p.add(where, "line %d: %s must be {label, number}", item.Line, name)
+		switch {
+		case item.plain.ok:
+			ph.Number = item.plain.text
+		case len(item.problems) > 0:
+			for _, pr := range item.problems {
+				p.add(where+": "+name, "%s", pr)
+			}
+			if !item.mapping {
+				continue
+			}
+			fallthrough
+		case item.mapping:
+			ph.Label = p.value(where, name+".label", item.Label)
+			ph.Number = p.value(where, name+".number", item.Number)
+		default:
+			p.add(where, "line %d: %s must be {label, number}", resolve(n.Content[i]).Line, name)
 			continue
 		}
 		p.checkPhone(where, name, ph, len(n.Content) > 1)
@@ -488,20 +723,6 @@ func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 }
 
-// blank reports whether a field is absent or holds nothing: `key:` alone,
-// or only spaces.
-func blank(n *yaml.Node) bool {
-	if n == nil {
-		return true
-	}
-	n = resolve(n)
-	if isNull(n) {
-		return true
-	}
-	s, ok := scalarValue(n)
-	return ok && s == ""
-}
-
 // scalarValue returns a single value's text as written, trimmed. Numbers are
 // kept as written so that `phone: 0145` stays "0145" and is never read as
 // an integer. A null (key present, nothing after it) is not a value.
@@ -511,21 +732,4 @@ func scalarValue(n *yaml.Node) (string, bool) {
 		return "", false
 	}
 	return strings.TrimSpace(n.Value), true
-}
-
-// firstInvalidLine tells the admin where an encoding problem starts, since
-// the usual cause is one accented word pasted from another program.
-func firstInvalidLine(src []byte) int {
-	line := 1
-	for len(src) > 0 {
-		r, size := utf8.DecodeRune(src)
-		if r == utf8.RuneError && size <= 1 {
-			return line
-		}
-		if r == '\n' {
-			line++
-		}
-		src = src[size:]
-	}
-	return line
 }

@@ -4,15 +4,15 @@
 // supplies and information, by region.
 //
 // The directory is a YAML file that admins edit while the bot runs (see the
-// comment at the top of resources.yaml). Parse validates it strictly and
-// reports every problem at once, each naming the file and the entry, because
-// the person fixing it is a volunteer, not a developer, and a wrong phone
-// number or a dead link in a crisis does harm. Library keeps the last good
-// version in use when an edit breaks the file.
+// comment at the top of resources.yaml). Parse validates its bytes strictly
+// and reports every problem at once, each naming the entry and its line,
+// because the person fixing it is a volunteer, not a developer, and a wrong
+// phone number or a dead link in a crisis does harm.
 //
-// The package knows nothing of Telegram nor of storage: the bot renders
-// entries with the texts of the locale package and remembers each member's
-// region itself.
+// The package is pure: it reads no file (package files does, and keeps the
+// last good version in use when an edit breaks the file) and knows nothing
+// of Telegram nor of storage: the bot renders entries with the texts of the
+// locale package and remembers each member's region itself.
 package resources
 
 import "strings"
@@ -40,9 +40,9 @@ var Regions = []string{FR, BE, CH, CA, UK, Online}
 // its own card.
 const EmergencyCategory = "emergency"
 
-// Text is a text in the two languages of the groups. In YAML it is written
-// {fr: ..., en: ...}; a plain string is accepted as both, for names such as
-// "Tox Info Suisse" that do not translate.
+// Text is a text in the two languages of the groups. In the resources file
+// it is written {fr: ..., en: ...}; a plain string is accepted as both, for
+// names such as "Tox Info Suisse" that do not translate.
 type Text struct {
 	FR, EN string
 }
@@ -97,7 +97,7 @@ type Resource struct {
 
 // Directory is one valid version of the resources file. It is never changed
 // after Parse returns it, so the bot may read it from any goroutine while a
-// Library swaps in a newer version.
+// newer version is swapped in.
 type Directory struct {
 	Categories []Category // in file order, which is the order of the buttons
 	Resources  []Resource // in file order, which is the order of the lists

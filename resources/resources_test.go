@@ -2,6 +2,7 @@ package resources
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,11 +15,32 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-func TestParseValid(t *testing.T) {
-	d, err := Load("testdata/valid.yaml")
+// parse is Parse with the file's name in front of each problem, as package
+// files words them for the bot and the check command.
+func parse(name string, data []byte) (*Directory, []error) {
+	d, errs := Parse(data)
+	for i, e := range errs {
+		errs[i] = fmt.Errorf("%s: %w", name, e)
+	}
+	return d, errs
+}
+
+// load reads and parses a file that must be valid.
+func load(t testing.TB, path string) *Directory {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	d, errs := parse(path, data)
+	if len(errs) > 0 {
+		t.Fatalf("%s:\n%s", path, errors.Join(errs...))
+	}
+	return d
+}
+
+func TestParseValid(t *testing.T) {
+	d := load(t, "testdata/valid.yaml")
 	if got := len(d.Categories); got != 2 {
 		t.Fatalf("%d categories, want 2", got)
 	}
@@ -81,7 +103,7 @@ func TestParseReportsEveryProblem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, errs := Parse(path, data)
+	d, errs := parse(path, data)
 	if d != nil {
 		t.Error("a directory was returned for an invalid file")
 	}
@@ -179,7 +201,7 @@ func TestParseProblems(t *testing.T) {
 			if src == "" {
 				src = base + tt.src
 			}
-			d, errs := Parse("resources.yaml", []byte(src))
+			d, errs := parse("resources.yaml", []byte(src))
 			if tt.want == "" {
 				if len(errs) > 0 || d == nil {
 					t.Fatalf("unexpected problems:\n%s", errors.Join(errs...))
@@ -198,48 +220,6 @@ func TestParseProblems(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestLoadAndCheck(t *testing.T) {
-	tests := []struct {
-		name     string
-		path     string
-		problems int
-		want     string
-	}{
-		{name: "valid", path: "testdata/valid.yaml"},
-		{name: "missing file", path: "testdata/nope.yaml", problems: 1, want: "testdata/nope.yaml"},
-		{name: "empty file", path: "testdata/empty.yaml", problems: 1, want: "testdata/empty.yaml: the file is empty"},
-		{name: "latin-1", path: "testdata/latin1.yaml", problems: 1, want: "testdata/latin1.yaml: line 4: not valid UTF-8"},
-		{name: "several problems", path: "testdata/every_problem.yaml", problems: 16, want: "testdata/every_problem.yaml: resources[0] (fr_3114)"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			errs := Check(tt.path)
-			if len(errs) != tt.problems {
-				t.Fatalf("Check: %d problems, want %d:\n%s", len(errs), tt.problems, errors.Join(errs...))
-			}
-			d, err := Load(tt.path)
-			if tt.problems == 0 {
-				if err != nil || d == nil {
-					t.Fatalf("Load: %v", err)
-				}
-				return
-			}
-			if err == nil || d != nil {
-				t.Fatal("Load accepted an invalid file")
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Load error %q does not mention %q", err, tt.want)
-			}
-			if strings.Count(err.Error(), "\n")+1 != tt.problems {
-				t.Errorf("Load joined %d lines, want one per problem", strings.Count(err.Error(), "\n")+1)
-			}
-		})
-	}
-	if _, err := Load("testdata/nope.yaml"); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("missing file: %v does not wrap fs.ErrNotExist", err)
 	}
 }
 
@@ -265,19 +245,6 @@ func TestTextIn(t *testing.T) {
 				t.Errorf("In(%q) = %q, want %q", tt.lang, got, tt.want)
 			}
 		})
-	}
-}
-
-func TestTextUnmarshalYAML(t *testing.T) {
-	var v struct{ A, B Text }
-	if err := yaml.Unmarshal([]byte("a: Tox Info\nb: {fr: Bonjour, en: Hello}\n"), &v); err != nil {
-		t.Fatal(err)
-	}
-	if v.A != (Text{"Tox Info", "Tox Info"}) || v.B != (Text{"Bonjour", "Hello"}) {
-		t.Errorf("got %+v", v)
-	}
-	if err := yaml.Unmarshal([]byte("a: {fr: x, es: y}\n"), &v); err == nil || !strings.Contains(err.Error(), `unknown language "es"`) {
-		t.Errorf("unknown language accepted: %v", err)
 	}
 }
 
@@ -312,13 +279,7 @@ type facts struct {
 // recheck marks, since a mistyped number in a crisis does harm.
 func TestShippedDirectory(t *testing.T) {
 	const path = "../resources.yaml"
-	if errs := Check(path); len(errs) > 0 {
-		t.Fatalf("shipped file does not pass check:\n%s", errors.Join(errs...))
-	}
-	d, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := load(t, path)
 	for _, r := range Regions {
 		if r != Online && len(d.Emergency(r)) == 0 {
 			t.Errorf("no emergency entry for %s", r)
@@ -431,7 +392,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("a: &a [*a]\n"))
 	f.Add([]byte("categories: &c\n  - {id: x, title: *c}\nresources: *c\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d, errs := Parse("fuzz.yaml", data)
+		d, errs := Parse(data)
 		if (d == nil) == (len(errs) == 0) {
 			t.Fatalf("directory %v with %d problems: exactly one of them must be set", d != nil, len(errs))
 		}

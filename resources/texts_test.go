@@ -173,10 +173,7 @@ func TestTextsRenderAsTelegramHTML(t *testing.T) {
 // directory for every region as the bot shows it, so that an admin's
 // longer description fails here rather than in front of a member.
 func TestShippedListsFitInOneMessage(t *testing.T) {
-	d, err := Load("../resources.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := load(t, "../resources.yaml")
 	for _, lang := range []string{"fr", "en"} {
 		texts := loadTexts(t, lang)
 		header := parseText(t, lang, "list_header", texts["resources.list_header"])
