@@ -88,8 +88,9 @@ type Bot struct {
 	api  *http.Client // ordinary calls (shared with telebot)
 	poll *http.Client // long polling: its timeout outlasts the poll
 
-	// locks serialise work on one admission (a tap, a redelivered update and
-	// the sweep may meet); striped so the table never grows.
+	// locks serialise work on one admission or one flag (a tap, a
+	// redelivered update and the sweep may meet); striped so the table
+	// never grows.
 	locks [64]sync.Mutex
 }
 
@@ -113,7 +114,7 @@ func New(d Deps) (*Bot, error) {
 	}
 	b := &Bot{
 		cfg: d.Config, st: d.Store, charters: d.Charters, texts: d.Texts,
-		screener: d.Screener, review: newReviewState(),
+		screener: d.Screener, review: newReviewState(d.Config.Moderation),
 		resources: d.Resources, checkins: d.CheckIns,
 		tallies: &tallyState{lastEdit: map[string]time.Time{}, alerted: map[string]time.Time{}},
 		log:     d.Logger, now: d.Now, sweepInt: d.SweepEvery, workers: d.Workers,
@@ -390,7 +391,8 @@ func (b *Bot) knownChats(next tele.HandlerFunc) tele.HandlerFunc {
 	}
 }
 
-// lock serialises work on one admission.
+// lock serialises work on one admission or flag, by id; the caller runs
+// the returned unlock.
 func (b *Bot) lock(id string) func() {
 	h := fnv.New32a()
 	h.Write([]byte(id))

@@ -72,6 +72,16 @@ func (w *FloodWatch) Forget(now time.Time) {
 	}
 }
 
+// Erase forgets a person in every group, at their request (/oubli): the
+// next message starts from a full allowance.
+func (w *FloodWatch) Erase(user int64) {
+	for k := range w.members {
+		if k.User == user {
+			delete(w.members, k)
+		}
+	}
+}
+
 // Len is how many members the watch remembers.
 func (w *FloodWatch) Len() int { return len(w.members) }
 
@@ -109,6 +119,9 @@ func (l *ReportLimit) Forget(now time.Time) {
 		}
 	}
 }
+
+// Erase forgets a reporter, at their request (/oubli).
+func (l *ReportLimit) Erase(reporter int64) { delete(l.reporters, reporter) }
 
 // Len is how many reporters the limit remembers.
 func (l *ReportLimit) Len() int { return len(l.reporters) }

@@ -246,3 +246,29 @@ func TestBucketMatchesRate(t *testing.T) {
 		})
 	}
 }
+
+func TestErase(t *testing.T) {
+	tests := []struct {
+		name       string
+		erase      int64
+		flood, rep int // kept
+	}{
+		{name: "the person is forgotten in every group", erase: 1, flood: 1, rep: 1},
+		{name: "someone else: nothing forgotten", erase: 3, flood: 3, rep: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := NewFloodWatch(FloodRule{Messages: 5, Per: time.Second})
+			l := NewReportLimit(5)
+			for _, m := range []Member{{-1, 1}, {-2, 1}, {-1, 2}} {
+				w.Seen(m, t0)
+				l.Allow(m.User, t0)
+			}
+			w.Erase(tt.erase)
+			l.Erase(tt.erase)
+			if w.Len() != tt.flood || l.Len() != tt.rep {
+				t.Errorf("kept %d members and %d reporters, want %d and %d", w.Len(), l.Len(), tt.flood, tt.rep)
+			}
+		})
+	}
+}
