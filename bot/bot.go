@@ -3,7 +3,8 @@
 // moderators read.
 //
 // It is the only package that knows Telegram (through telebot). Domain rules
-// live in admission and charter; state lives in store; texts live in locale.
+// live in admission, review, checkin, moderation and charter; state lives in
+// store; texts live in locale; the pacing of calls lives in outbox.
 package bot
 
 import (
