@@ -120,7 +120,7 @@ func (b *Bot) offerCharter(id string, chatID int64, viaLink bool) {
 	} else {
 		accept.Unique, accept.Data = btnCharter, a.ID+"|yes"
 	}
-	decline := tele.InlineButton{Text: b.texts.T(lang, "admission.btn_decline", nil), Unique: btnCharter, Data: a.ID + "|no"}
+	decline := tele.InlineButton{Text: b.texts.T(lang, "admission.btn_decline", nil), Unique: btnCharter, Data: buttonData(a.ID, "no")}
 	markup := &tele.ReplyMarkup{InlineKeyboard: [][]tele.InlineButton{{accept}, {decline}}}
 	for i, part := range ch.Parts {
 		var opts []any
@@ -277,7 +277,7 @@ func (b *Bot) closeCharterButtons(c tele.Context, lang string) {
 
 // onCharterAnswer handles the person's accept / decline buttons.
 func (b *Bot) onCharterAnswer(c tele.Context) error {
-	id, action, ok := strings.Cut(c.Callback().Data, "|")
+	id, action, ok := dataPair(c.Callback().Data)
 	if !ok || (action != "yes" && action != "no") {
 		return b.onStaleButton(c)
 	}
@@ -324,8 +324,8 @@ func (b *Bot) postCard(a *admission.Admission) {
 	}
 	lang := b.cfg.Language
 	markup := &tele.ReplyMarkup{InlineKeyboard: [][]tele.InlineButton{{
-		{Text: b.texts.T(lang, "admission.btn_approve", nil), Unique: btnDecision, Data: a.ID + "|ok"},
-		{Text: b.texts.T(lang, "admission.btn_refuse", nil), Unique: btnDecision, Data: a.ID + "|no"},
+		{Text: b.texts.T(lang, "admission.btn_approve", nil), Unique: btnDecision, Data: buttonData(a.ID, "ok")},
+		{Text: b.texts.T(lang, "admission.btn_refuse", nil), Unique: btnDecision, Data: buttonData(a.ID, "no")},
 	}}}
 	msg, err := b.send(b.cfg.Moderation.ChatID, b.cardText(a, lang), markup)
 	if err != nil {
@@ -379,7 +379,7 @@ func (b *Bot) cardText(a *admission.Admission, lang string) string {
 // onDecision handles a moderator's approve / refuse tap. The first tap wins.
 func (b *Bot) onDecision(c tele.Context) error {
 	lang := b.cfg.Language
-	id, action, ok := strings.Cut(c.Callback().Data, "|")
+	id, action, ok := dataPair(c.Callback().Data)
 	if !ok || (action != "ok" && action != "no") {
 		return b.onStaleButton(c)
 	}
@@ -551,29 +551,6 @@ func telegramReason(err error) string {
 		return apiErr.Description
 	}
 	return err.Error()
-}
-
-func senderID(c tele.Context) int64 {
-	if c.Sender() == nil {
-		return 0
-	}
-	return c.Sender().ID
-}
-
-// lang is the language to answer the person behind this update in.
-func (b *Bot) lang(c tele.Context) string {
-	code := ""
-	if s := c.Sender(); s != nil {
-		code = s.LanguageCode
-	}
-	return b.texts.Pick(code, b.cfg.Language)
-}
-
-// onStaleButton answers a button the bot cannot match: from an old version,
-// already purged, or forged.
-func (b *Bot) onStaleButton(c tele.Context) error {
-	b.log.Info("unknown or stale button", "update_id", c.Update().ID, "user_id", senderID(c))
-	return b.toast(c, b.texts.T(b.lang(c), "button.stale", nil))
 }
 
 // overdue lists the admissions that have waited for a moderator longer

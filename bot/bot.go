@@ -3,7 +3,8 @@
 // moderators read.
 //
 // It is the only package that knows Telegram (through telebot). Domain rules
-// live in admission and charter; state lives in store; texts live in locale.
+// live in admission, review, checkin, moderation and charter; state lives in
+// store; texts live in locale; the pacing of calls lives in outbox.
 package bot
 
 import (
@@ -12,7 +13,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"runtime/debug"
 	"sync"
@@ -28,6 +28,7 @@ import (
 	"github.com/entrepairs/entrepairs/moderation"
 	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/resources"
+	"github.com/entrepairs/entrepairs/retry"
 	"github.com/entrepairs/entrepairs/store"
 )
 
@@ -100,8 +101,9 @@ type Bot struct {
 	api  *http.Client // ordinary calls (shared with telebot)
 	poll *http.Client // long polling: its timeout outlasts the poll
 
-	// locks serialise work on one admission (a tap, a redelivered update and
-	// the sweep may meet); striped so the table never grows.
+	// locks serialise work on one admission or one flag (a tap, a
+	// redelivered update and the sweep may meet); striped so the table
+	// never grows.
 	locks [64]sync.Mutex
 }
 
@@ -125,7 +127,7 @@ func New(d Deps) (*Bot, error) {
 	}
 	b := &Bot{
 		cfg: d.Config, st: d.Store, charters: d.Charters, texts: d.Texts,
-		screener: d.Screener, review: newReviewState(),
+		screener: d.Screener, review: newReviewState(d.Config.Moderation),
 		resources: d.Resources, checkins: d.CheckIns,
 		tallies: &tallyState{lastEdit: map[string]time.Time{}, alerted: map[string]time.Time{}},
 		log:     d.Logger, now: d.Now, sweepInt: d.SweepEvery, workers: d.Workers,
@@ -147,7 +149,7 @@ func New(d Deps) (*Bot, error) {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
 	b.tb = tb
-	b.out = outbox.New(outbox.Options{Logger: d.Logger})
+	b.out = outbox.New(outbox.Options{Logger: d.Logger, Classify: classifyTelegram})
 	b.routes()
 	return b, nil
 }
@@ -259,8 +261,7 @@ func (b *Bot) Run(ctx context.Context) error {
 // that starts while the network is down must come up by itself. A rejected
 // token is fatal, since retrying cannot fix it.
 func (b *Bot) hello(ctx context.Context) error {
-	wait := time.Second
-	for {
+	for failures := 1; ; failures++ {
 		me, err := b.getMe(ctx)
 		if err == nil {
 			b.tb.Me = me
@@ -270,17 +271,17 @@ func (b *Bot) hello(ctx context.Context) error {
 		if errors.As(err, &apiErr) && (apiErr.Code == 401 || apiErr.Code == 404) {
 			return fmt.Errorf("telegram refused the token (check telegram.token): %w", err)
 		}
+		wait := reconnect.Delay(failures)
 		b.log.Warn("cannot reach telegram yet", "err", err, "retry_in", wait)
-		if !sleep(ctx, jitter(wait)) {
+		if !sleep(ctx, wait) {
 			return ctx.Err()
 		}
-		wait = min(wait*2, time.Minute)
 	}
 }
 
 func (b *Bot) pollLoop(ctx context.Context) {
 	offset := 0
-	wait := time.Second
+	failures := 0 // in a row, 429s not counted
 	for ctx.Err() == nil {
 		ups, err := b.getUpdates(ctx, offset)
 		if err != nil {
@@ -288,17 +289,18 @@ func (b *Bot) pollLoop(ctx context.Context) {
 				return
 			}
 			var flood tele.FloodError
-			delay := wait
+			var delay time.Duration
 			if errors.As(err, &flood) {
-				delay = time.Duration(flood.RetryAfter) * time.Second
+				delay = retry.Jitter(time.Duration(flood.RetryAfter) * time.Second)
 			} else {
-				wait = min(wait*2, 30*time.Second)
+				failures++
+				delay = pollRetry.Delay(failures)
 			}
 			b.log.Warn("getUpdates failed", "err", err, "retry_in", delay)
-			sleep(ctx, jitter(delay))
+			sleep(ctx, delay)
 			continue
 		}
-		wait = time.Second
+		failures = 0
 		b.markContact()
 		b.handleBatch(ups)
 		if n := len(ups); n > 0 {
@@ -402,7 +404,8 @@ func (b *Bot) knownChats(next tele.HandlerFunc) tele.HandlerFunc {
 	}
 }
 
-// lock serialises work on one admission.
+// lock serialises work on one admission or flag, by id; the caller runs
+// the returned unlock.
 func (b *Bot) lock(id string) func() {
 	h := fnv.New32a()
 	h.Write([]byte(id))
@@ -422,11 +425,11 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// jitter spreads retries so that several bots (or a bot and its restart)
-// do not hit Telegram in step.
-func jitter(d time.Duration) time.Duration {
-	if d <= 0 {
-		return 0
-	}
-	return d/2 + rand.N(d/2+1)
-}
+// The bot's own retry loops wait as retry.Backoff says: reconnect for
+// identification and setWebhook (nothing works until they succeed, but a
+// long outage must not be hammered), pollRetry for long polling, which is
+// the bot's pulse and retries sooner.
+var (
+	reconnect = retry.Backoff{Base: time.Second, Max: time.Minute}
+	pollRetry = retry.Backoff{Base: time.Second, Max: 30 * time.Second}
+)

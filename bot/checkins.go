@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -114,7 +113,7 @@ func (b *Bot) checkInText(p *store.CheckInPost) string {
 
 func (b *Bot) moodButtons(group int64, key string) *tele.ReplyMarkup {
 	lang := b.cfg.Language
-	data := func(m checkin.Mood) string { return strconv.FormatInt(group, 10) + "|" + key + "|" + string(m) }
+	data := func(m checkin.Mood) string { return buttonData(strconv.FormatInt(group, 10), key, string(m)) }
 	btn := func(m checkin.Mood) tele.InlineButton {
 		return tele.InlineButton{Text: b.texts.T(lang, m.TextKey(), nil), Unique: btnMood, Data: data(m)}
 	}
@@ -126,7 +125,7 @@ func (b *Bot) moodButtons(group int64, key string) *tele.ReplyMarkup {
 
 // parseCheckInData reads group|key|mood.
 func parseCheckInData(data string) (int64, string, checkin.Mood, bool) {
-	parts := strings.Split(data, "|")
+	parts := dataFields(data)
 	if len(parts) != 3 {
 		return 0, "", "", false
 	}
@@ -212,7 +211,7 @@ func (b *Bot) sendHelp(who *tele.User, group int64, key string, mood checkin.Moo
 	region := b.regionOf(who.ID, group)
 	text := b.texts.T(lang, "checkins.private_help", map[string]any{"Emergency": b.emergencyBlock(lang, region)})
 	markup := &tele.ReplyMarkup{InlineKeyboard: [][]tele.InlineButton{{
-		{Text: b.texts.T(lang, "checkins.btn_alert_moderator", nil), Unique: btnAlert, Data: strconv.FormatInt(group, 10) + "|" + key + "|" + string(mood)},
+		{Text: b.texts.T(lang, "checkins.btn_alert_moderator", nil), Unique: btnAlert, Data: buttonData(strconv.FormatInt(group, 10), key, string(mood))},
 	}}}
 	_, ok := b.sendPrivate(who.ID, text, markup)
 	return ok

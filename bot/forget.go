@@ -46,12 +46,8 @@ func (b *Bot) onForgetButton(c tele.Context) error {
 		return err
 	}
 	b.review.mu.Lock()
-	delete(b.review.reports, who.ID)
-	for k := range b.review.flood {
-		if k.user == who.ID {
-			delete(b.review.flood, k)
-		}
-	}
+	b.review.reports.Erase(who.ID)
+	b.review.flood.Erase(who.ID)
 	b.review.mu.Unlock()
 	b.log.Info("member data erased on request", "update_id", c.Update().ID, "admissions", e.Admissions, "flags", e.Flags, "reports", e.Reports, "answers", e.Answers)
 	_ = b.toast(c, "")

@@ -89,7 +89,7 @@ func (b *Bot) resourcesMenu(lang, region string) (string, *tele.ReplyMarkup) {
 	var rows [][]tele.InlineButton
 	var row []tele.InlineButton
 	for _, cat := range dir.Categories {
-		row = append(row, tele.InlineButton{Text: cat.Title.In(lang), Unique: btnResources, Data: "c|" + cat.ID + "|" + region})
+		row = append(row, tele.InlineButton{Text: cat.Title.In(lang), Unique: btnResources, Data: buttonData("c", cat.ID, region)})
 		if len(row) == 2 {
 			rows, row = append(rows, row), nil
 		}
@@ -111,7 +111,7 @@ func (b *Bot) regionRows(lang, current, category string) [][]tele.InlineButton {
 		if r == current {
 			label = "✓ " + label
 		}
-		row = append(row, tele.InlineButton{Text: label, Unique: btnResources, Data: "r|" + r + "|" + category})
+		row = append(row, tele.InlineButton{Text: label, Unique: btnResources, Data: buttonData("r", r, category)})
 		if len(row) == 3 {
 			rows, row = append(rows, row), nil
 		}
@@ -142,7 +142,7 @@ func (b *Bot) resourcesList(lang, category, region string) (string, *tele.ReplyM
 		}
 		sb.WriteString("\n\n" + entry)
 	}
-	rows := [][]tele.InlineButton{{{Text: b.texts.T(lang, "resources.btn_back", nil), Unique: btnResources, Data: "m|" + region}}}
+	rows := [][]tele.InlineButton{{{Text: b.texts.T(lang, "resources.btn_back", nil), Unique: btnResources, Data: buttonData("m", region)}}}
 	rows = append(rows, b.regionRows(lang, region, category)...)
 	return sb.String(), &tele.ReplyMarkup{InlineKeyboard: rows}
 }
@@ -156,7 +156,7 @@ func entryView(r resources.Resource, lang string) map[string]any {
 
 // onResourcesButton navigates, editing the same message.
 func (b *Bot) onResourcesButton(c tele.Context) error {
-	parts := strings.Split(c.Callback().Data, "|")
+	parts := dataFields(c.Callback().Data)
 	msg := c.Callback().Message
 	if msg == nil || len(parts) < 2 {
 		return b.onStaleButton(c)

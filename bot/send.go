@@ -124,16 +124,3 @@ func messageLink(chatID int64, msgID int) string {
 	}
 	return fmt.Sprintf("https://t.me/c/%s/%d", strings.TrimPrefix(s, "-100"), msgID)
 }
-
-// displayName is how a person appears on cards: their Telegram name, which
-// in these groups is a pseudonym.
-func displayName(u *tele.User) string {
-	if u == nil {
-		return ""
-	}
-	name := strings.TrimSpace(u.FirstName + " " + u.LastName)
-	if name == "" {
-		name = u.Username
-	}
-	return name
-}

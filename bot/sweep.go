@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/entrepairs/entrepairs/admission"
+	"github.com/entrepairs/entrepairs/review"
 )
 
 // handledMemory is how long handled update ids are remembered. Telegram
@@ -25,8 +26,8 @@ func (b *Bot) sweepLoop(ctx context.Context) {
 	}
 }
 
-// Sweep does the work that became due: cards and decisions left unfinished
-// by a crash, one reminder for requests waiting too long, restrict-mode
+// Sweep does the work that became due: admission and review cards and
+// decisions left unfinished by a crash, one reminder for requests waiting too long, restrict-mode
 // notices to remove, and the handled-update ledger to trim.
 func (b *Bot) Sweep() {
 	now := b.now()
@@ -112,4 +113,60 @@ func (b *Bot) dropNotices(now time.Time) {
 			b.log.Error("record notice removed", "admission", a.ID, "err", err)
 		}
 	}
+}
+
+// sweepReview finishes what a crash interrupted in review (flags never
+// shown, digests never posted, decisions not applied; see
+// review.Flag.Unfinished) and lets the flood and report rules forget idle
+// members.
+func (b *Bot) sweepReview(now time.Time) {
+	unfinished, err := b.st.Flags(func(f *review.Flag) bool { return f.Unfinished(now) })
+	if err != nil {
+		b.log.Error("sweep: read flags", "err", err)
+		return
+	}
+	digests := map[string]bool{}
+	for _, f := range unfinished {
+		switch {
+		case f.Decided():
+			func() {
+				defer b.lock(f.ID)()
+				// Read again under the lock: a tap may have applied it
+				// since the list was read.
+				cur, err := b.st.Flag(f.ID)
+				if err != nil || cur.Applied {
+					return
+				}
+				b.applyFlag(cur)
+				b.refreshFlag(cur)
+			}()
+		case f.DigestID != "":
+			digests[f.DigestID] = true
+		default:
+			b.enqueue(f.ID)
+		}
+	}
+	for id := range digests {
+		if d, err := b.st.Digest(id); err == nil && d.CardMessageID == 0 && !b.presenting(d.FlagIDs) {
+			_ = b.sendDigest(d) // failed again: the next sweep tries again
+		}
+	}
+	r := b.review
+	r.mu.Lock()
+	r.flood.Forget(now)
+	r.reports.Forget(now)
+	r.mu.Unlock()
+}
+
+// presenting reports whether the review loop is showing any of these flags
+// right now (a digest of them may be waiting for its turn to be sent).
+func (b *Bot) presenting(ids []string) bool {
+	b.review.mu.Lock()
+	defer b.review.mu.Unlock()
+	for _, id := range ids {
+		if b.review.queued[id] {
+			return true
+		}
+	}
+	return false
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	tele "gopkg.in/telebot.v3"
+
+	"github.com/entrepairs/entrepairs/secret"
 )
 
 // apiReply is Telegram's envelope.
@@ -85,16 +87,18 @@ func (e floodError) As(target any) bool {
 }
 
 // scrub removes the token from an error: net/http errors quote the URL,
-// and the URL holds the token.
+// and the URL holds the token. An error with nothing to hide is returned as
+// it is, so that errors.As still finds telebot's error in it.
 func (b *Bot) scrub(err error) error {
-	if err == nil || b.cfg.Telegram.Token == "" {
+	if err == nil {
 		return err
 	}
 	msg := err.Error()
-	if !strings.Contains(msg, b.cfg.Telegram.Token) {
+	masked := secret.Mask(msg, "", b.cfg.Telegram.Token)
+	if masked == msg {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(msg, b.cfg.Telegram.Token, "<token>"))
+	return errors.New(masked)
 }
 
 func (b *Bot) getMe(ctx context.Context) (*tele.User, error) {

@@ -24,17 +24,16 @@ func (b *Bot) runWebhook(ctx context.Context) error {
 		"secret_token":    wh.SecretToken,
 		"allowed_updates": AllowedUpdates,
 	}
-	wait := time.Second
-	for {
+	for failures := 1; ; failures++ {
 		_, err := b.call(ctx, b.api, "setWebhook", params)
 		if err == nil {
 			break
 		}
+		wait := reconnect.Delay(failures)
 		b.log.Warn("setWebhook failed", "err", err, "retry_in", wait)
-		if !sleep(ctx, jitter(wait)) {
+		if !sleep(ctx, wait) {
 			return nil
 		}
-		wait = min(wait*2, time.Minute)
 	}
 	ln, err := net.Listen("tcp", wh.Listen)
 	if err != nil {

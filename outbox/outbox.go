@@ -47,7 +47,9 @@
 //
 // # Failures
 //
-// Options.Classify (ClassifyTelegram by default) sorts errors. A 429 holds
+// Options.Classify sorts errors: the bot passes one that reads its Bot API
+// client's errors; ClassifyTransport, the default, knows only network
+// failures. A 429 holds
 // the chat the call went to (everything, for a call without a chat) for the
 // retry_after Telegram gave, then retries; these waits do not use up
 // attempts, but more than 2*MaxAttempts of them for one call give up. 5xx,
@@ -68,13 +70,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
-	"regexp"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/entrepairs/entrepairs/retry"
+	"github.com/entrepairs/entrepairs/secret"
 )
 
 // Priority says which calls go first when several could start.
@@ -169,8 +172,10 @@ type Options struct {
 	// Do (Error). Default slog.Default().
 	Logger *slog.Logger
 	// Classify says whether an error is worth a retry, and after how long
-	// Telegram asked to wait (non-zero only for 429). Default
-	// ClassifyTelegram.
+	// Telegram asked to wait (non-zero only for 429). It is where the Bot
+	// API client's errors are read, so the bot passes its own (the outbox
+	// knows no client). Default ClassifyTransport, which retries network
+	// failures only.
 	Classify func(error) (retryAfter time.Duration, retry bool)
 }
 
@@ -274,7 +279,7 @@ func withDefaults(o Options) Options {
 		o.Logger = slog.Default()
 	}
 	if o.Classify == nil {
-		o.Classify = ClassifyTelegram
+		o.Classify = ClassifyTransport
 	}
 	return o
 }
@@ -702,12 +707,7 @@ func (o *Outbox) giveUpLocked(j *job, err error) error {
 
 // backoff is BaseBackoff doubled per failure, capped, half of it random.
 func (o *Outbox) backoff(attempt int) time.Duration {
-	d := o.opt.BaseBackoff
-	for i := 1; i < attempt && d < o.opt.MaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, o.opt.MaxBackoff)
-	return d/2 + rand.N(d/2+1)
+	return retry.Backoff{Base: o.opt.BaseBackoff, Max: o.opt.MaxBackoff}.Delay(attempt)
 }
 
 func (o *Outbox) enqueueLocked(j *job) {
@@ -825,11 +825,9 @@ func (o *Outbox) shutdown(inFlight *sync.WaitGroup, stopCalls context.CancelFunc
 	return fmt.Errorf("outbox: %d calls still in flight %s after shutdown began", left, o.opt.Drain+time.Second)
 }
 
-// botToken matches a token as it appears in a Bot API URL, which net/http
-// errors quote whole.
-var botToken = regexp.MustCompile(`bot\d+:[A-Za-z0-9_-]+`)
-
-// redact is an error's text for the logs, without the bot token.
+// redact is an error's text for the logs, without the bot token: the
+// outbox is not told the token, so it masks what is shaped like one (a Bot
+// API URL in a net/http error quotes it whole).
 func redact(err error) string {
-	return botToken.ReplaceAllString(err.Error(), "bot<token>")
+	return secret.Mask(err.Error(), "")
 }

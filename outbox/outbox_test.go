@@ -14,7 +14,7 @@ import (
 )
 
 // apiErr stands for a Telegram error in the unit tests, read by classify;
-// the real telebot errors are covered in telebot_test.go.
+// the real telebot errors are read by the bot (bot/classify_test.go).
 type apiErr struct {
 	code       int
 	retryAfter time.Duration

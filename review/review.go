@@ -2,7 +2,14 @@
 // screening, a member's report or the flood rule becomes a Flag that
 // moderators decide on (ignore, delete, warn, ban).
 //
-// It knows nothing of Telegram or storage, like package admission.
+// The decisions around it live here too: when a member floods
+// (FloodWatch), how many reports a member may make (ReportLimit), how a
+// burst of flags is shown (Arrange) and what a crash left unfinished
+// (Flag.Unfinished). They take the time as an argument.
+//
+// It knows nothing of Telegram or storage, like package admission, imports
+// nothing that reads files or logs, and starts no goroutine: the bot feeds
+// it and acts on its answers.
 package review
 
 import (
@@ -28,10 +35,15 @@ const (
 type Action string
 
 const (
+	// Ignore: nothing wrong; the message stays.
 	Ignore Action = "ignore"
+	// Delete removes the message.
 	Delete Action = "delete"
-	Warn   Action = "warn"
-	Ban    Action = "ban"
+	// Warn removes the message and counts a warning against its author,
+	// who is told in private.
+	Warn Action = "warn"
+	// Ban removes the author from the group, and the message.
+	Ban Action = "ban"
 )
 
 // ParseAction reads the one-letter action carried by a button.

@@ -1,4 +1,4 @@
-package outbox
+package bot
 
 import (
 	"context"
@@ -14,6 +14,9 @@ import (
 	"time"
 
 	tele "gopkg.in/telebot.v3"
+
+	"github.com/entrepairs/entrepairs/outbox"
+	"github.com/entrepairs/entrepairs/secret"
 )
 
 const testToken = "123456:secret-token"
@@ -52,6 +55,9 @@ func sendThrough(t *testing.T, h http.HandlerFunc, timeout time.Duration, closed
 	_, err = b.Send(tele.ChatID(42), "hello")
 	return err
 }
+
+// These tests moved here from package outbox with classifyTelegram: they
+// run the real telebot client against a local server and read its errors.
 
 func TestClassifyTelegramReadsTelebotErrors(t *testing.T) {
 	tests := []struct {
@@ -110,12 +116,12 @@ func TestClassifyTelegramReadsTelebotErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("telebot returned no error")
 			}
-			after, retry := ClassifyTelegram(err)
+			after, retry := classifyTelegram(err)
 			if retry != tt.wantRetry || after != tt.wantAfter {
-				t.Errorf("ClassifyTelegram(%v) = %v, %v; want %v, %v", err, after, retry, tt.wantAfter, tt.wantRetry)
+				t.Errorf("classifyTelegram(%v) = %v, %v; want %v, %v", err, after, retry, tt.wantAfter, tt.wantRetry)
 			}
-			if strings.Contains(redact(err), "secret-token") {
-				t.Errorf("token in the log line: %s", redact(err))
+			if line := secret.Mask(err.Error(), ""); strings.Contains(line, "secret-token") {
+				t.Errorf("token in the log line: %s", line)
 			}
 		})
 	}
@@ -136,14 +142,14 @@ func TestClassifyTelegramPlainErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, retry := ClassifyTelegram(tt.err); retry != tt.wantRetry {
+			if _, retry := classifyTelegram(tt.err); retry != tt.wantRetry {
 				t.Errorf("retry = %v, want %v", retry, tt.wantRetry)
 			}
 		})
 	}
 }
 
-// TestTelebotFloodEndToEnd proves that the default Classify reads the
+// TestTelebotFloodEndToEnd proves that the bot's Classify reads the
 // FloodError the real telebot client makes of Telegram's 429: the outbox
 // waits, retries, and the caller gets the message.
 func TestTelebotFloodEndToEnd(t *testing.T) {
@@ -165,7 +171,7 @@ func TestTelebotFloodEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	o := New(Options{Logger: slog.New(slog.DiscardHandler)}) // default Classify
+	o := outbox.New(outbox.Options{Logger: slog.New(slog.DiscardHandler), Classify: classifyTelegram})
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan error, 1)
 	go func() { stopped <- o.Run(ctx) }()
@@ -178,7 +184,7 @@ func TestTelebotFloodEndToEnd(t *testing.T) {
 
 	var messageID int
 	began := time.Now()
-	err = o.Do(context.Background(), Call{Chat: 42, Priority: Charter, Kind: Message, Name: "sendMessage",
+	err = o.Do(context.Background(), outbox.Call{Chat: 42, Priority: outbox.Charter, Kind: outbox.Message, Name: "sendMessage",
 		Do: func(context.Context) error {
 			msg, err := b.Send(tele.ChatID(42), "welcome")
 			if err == nil {

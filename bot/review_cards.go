@@ -1,0 +1,285 @@
+package bot
+
+// Review cards: how flags reach the moderators' chat (the review loop, a
+// card for a lone flag, a digest for a burst) and what those messages say
+// and offer as buttons.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	tele "gopkg.in/telebot.v3"
+
+	"github.com/entrepairs/entrepairs/review"
+)
+
+// Button kinds of moderator review. Data: a flag or digest id (opaque,
+// looked up in the store) and the action's letter (review.Action.Letter).
+const (
+	btnFlag   = "flg"
+	btnDigest = "dig"
+)
+
+// gatherWindow is review.GatherWindow, under the name the bot's tests use.
+const gatherWindow = review.GatherWindow
+
+// reviewLoop shows queued flags to the moderators: alone when one comes,
+// gathered into digests when they come in a burst.
+func (b *Bot) reviewLoop(ctx context.Context) {
+	r := b.review
+	for {
+		var batch []string
+		select {
+		case <-ctx.Done():
+			return
+		case id := <-r.queue:
+			batch = append(batch, id)
+		}
+		timer := time.NewTimer(review.GatherWindow)
+	gather:
+		for {
+			select {
+			case id := <-r.queue:
+				batch = append(batch, id)
+			case <-timer.C:
+				break gather
+			case <-ctx.Done():
+				timer.Stop()
+				return
+			}
+		}
+		b.present(ctx, batch)
+	}
+}
+
+// present shows flags the loop gathered, as review.Arrange decides: a card
+// for a lone flag, digests for a burst. Flags shown meanwhile (by the sweep)
+// are left out.
+func (b *Bot) present(ctx context.Context, ids []string) {
+	defer func() {
+		b.review.mu.Lock()
+		for _, id := range ids {
+			delete(b.review.queued, id)
+		}
+		b.review.mu.Unlock()
+	}()
+	var flags []*review.Flag
+	for _, id := range ids {
+		if f, err := b.st.Flag(id); err == nil {
+			flags = append(flags, f)
+		}
+	}
+	lone, digests := review.Arrange(flags)
+	if lone != nil {
+		b.postFlagCard(lone)
+		return
+	}
+	for _, d := range digests {
+		if ctx.Err() != nil {
+			return
+		}
+		b.postDigest(d)
+	}
+}
+
+// postFlagCard posts a lone flag's card and records where it is.
+func (b *Bot) postFlagCard(f *review.Flag) {
+	msg, err := b.send(b.cfg.Moderation.ChatID, b.flagText(f), b.flagButtons(f))
+	if err != nil {
+		b.log.Error("post flag card, will retry", "flag", f.ID, "err", err)
+		return
+	}
+	if _, err := b.st.UpdateFlag(f.ID, func(x *review.Flag) error {
+		x.CardChatID, x.CardMessageID = msg.Chat.ID, msg.ID
+		return nil
+	}); err != nil {
+		b.log.Error("record flag card", "flag", f.ID, "err", err)
+	}
+}
+
+// postDigest records a digest of flags, posts it and records where it is.
+func (b *Bot) postDigest(flags []*review.Flag) {
+	ids := make([]string, len(flags))
+	for i, f := range flags {
+		ids[i] = f.ID
+	}
+	d, err := b.st.CreateDigest(review.Digest{FlagIDs: ids, CreatedAt: b.now()})
+	if err != nil {
+		b.log.Error("store digest", "err", err)
+		return
+	}
+	if err := b.sendDigest(d); err != nil {
+		// The flags keep their digest id; the sweep re-posts digests
+		// without a message.
+		b.log.Error("post digest, will retry", "digest", d.ID, "err", err)
+	}
+}
+
+// sendDigest posts a recorded digest and records where it is. The error is
+// the send's; a failure to record is logged here.
+func (b *Bot) sendDigest(d *review.Digest) error {
+	text, markup := b.digestView(d)
+	msg, err := b.send(b.cfg.Moderation.ChatID, text, markup)
+	if err != nil {
+		return err
+	}
+	if _, err := b.st.UpdateDigest(d.ID, func(x *review.Digest) error {
+		x.CardChatID, x.CardMessageID = msg.Chat.ID, msg.ID
+		return nil
+	}); err != nil {
+		b.log.Error("record digest", "digest", d.ID, "err", err)
+	}
+	return nil
+}
+
+// flagView is what a card or a digest line shows of a flag.
+func (b *Bot) flagView(f *review.Flag, n int, excerptLen int) map[string]any {
+	lang := b.cfg.Language
+	limit := b.cfg.Moderation.WarnLimit
+	x, _ := b.st.SanctionsOf(f.UserID)
+	return map[string]any{
+		"N":           n,
+		"Source":      string(f.Source),
+		"Group":       b.groupName(f.GroupID),
+		"Author":      f.AuthorName,
+		"Excerpt":     review.Excerpt(f.Excerpt, excerptLen),
+		"Reasons":     b.reasonText(f.Reasons, lang),
+		"Score":       fmt.Sprintf("%.2f", f.Score),
+		"Link":        messageLink(f.GroupID, f.MessageID),
+		"Reporter":    f.ReporterName,
+		"FloodCount":  f.FloodCount,
+		"FloodPer":    b.cfg.Moderation.Flood.Per.String(),
+		"AutoDeleted": f.AutoDeleted,
+		"DeleteUntil": b.when(f.MessageDate.Add(review.DeleteWindow), lang),
+		"TooOld":      f.MessageID != 0 && !f.Deletable(b.now()),
+		"Warnings":    x.Warnings,
+		"Limit":       limit,
+		"AtLimit":     x.Warnings >= limit,
+		"Decided":     f.Decided(),
+		"Action":      string(f.Action),
+		"By":          f.DecidedByName,
+		"At":          b.when(f.DecidedAt, lang),
+		"Note":        f.Note,
+		"Pending":     f.Decided() && !f.Applied,
+	}
+}
+
+// flagText is the text of a lone flag's card.
+func (b *Bot) flagText(f *review.Flag) string {
+	return b.texts.T(b.cfg.Language, "review.card", b.flagView(f, 0, review.ExcerptLen))
+}
+
+// reasonText renders screening reasons for moderators.
+func (b *Bot) reasonText(rs []review.Reason, lang string) string {
+	parts := make([]string, 0, len(rs))
+	for _, r := range rs {
+		label := r.Code
+		if b.texts.Has(lang, "reason."+r.Code) {
+			label = b.texts.T(lang, "reason."+r.Code, nil)
+		}
+		if r.Evidence != "" {
+			label += " « " + r.Evidence + " »"
+		}
+		parts = append(parts, label)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// flagButtons are a card's buttons: the four actions while undecided, a
+// ban button after a warning that reached moderation.warn_limit, none after.
+func (b *Bot) flagButtons(f *review.Flag) *tele.ReplyMarkup {
+	lang := b.cfg.Language
+	btn := func(key string, a review.Action) tele.InlineButton {
+		return tele.InlineButton{Text: b.texts.T(lang, key, nil), Unique: btnFlag, Data: buttonData(f.ID, a.Letter())}
+	}
+	switch {
+	case !f.Decided():
+		return &tele.ReplyMarkup{InlineKeyboard: [][]tele.InlineButton{
+			{btn("review.btn_ignore", review.Ignore), btn("review.btn_delete", review.Delete)},
+			{btn("review.btn_warn", review.Warn), btn("review.btn_ban", review.Ban)},
+		}}
+	case f.Action == review.Warn:
+		if x, _ := b.st.SanctionsOf(f.UserID); x.Warnings >= b.cfg.Moderation.WarnLimit && !x.Banned {
+			return &tele.ReplyMarkup{InlineKeyboard: [][]tele.InlineButton{{btn("review.btn_ban", review.Ban)}}}
+		}
+	}
+	return &tele.ReplyMarkup{}
+}
+
+// digestView renders a digest: one numbered line per flag, a row of
+// buttons per undecided flag, and bulk buttons.
+func (b *Bot) digestView(d *review.Digest) (string, *tele.ReplyMarkup) {
+	lang := b.cfg.Language
+	var flags []*review.Flag
+	for _, id := range d.FlagIDs {
+		if f, err := b.st.Flag(id); err == nil {
+			flags = append(flags, f)
+		}
+	}
+	render := func(excerptLen int) string {
+		items := make([]map[string]any, len(flags))
+		for i, f := range flags {
+			items[i] = b.flagView(f, i+1, excerptLen)
+		}
+		return b.texts.T(lang, "review.digest", map[string]any{"Items": items, "Count": len(flags)})
+	}
+	text := render(review.ExcerptLen)
+	if len([]rune(text)) > 4000 {
+		text = render(120)
+	}
+	var rows [][]tele.InlineButton
+	undecided := 0
+	for i, f := range flags {
+		if f.Decided() {
+			continue
+		}
+		undecided++
+		row := make([]tele.InlineButton, 0, 4)
+		for _, a := range []review.Action{review.Delete, review.Warn, review.Ban, review.Ignore} {
+			row = append(row, tele.InlineButton{
+				Text:   b.texts.T(lang, "review.digest_btn_"+string(a), map[string]any{"N": i + 1}),
+				Unique: btnFlag, Data: buttonData(f.ID, a.Letter()),
+			})
+		}
+		rows = append(rows, row)
+	}
+	if undecided > 1 {
+		bulk := make([]tele.InlineButton, 0, 3)
+		for _, a := range []review.Action{review.Delete, review.Ban, review.Ignore} {
+			bulk = append(bulk, tele.InlineButton{
+				Text:   b.texts.T(lang, "review.bulk_"+string(a), nil),
+				Unique: btnDigest, Data: buttonData(d.ID, a.Letter()),
+			})
+		}
+		rows = append(rows, bulk)
+	}
+	return text, &tele.ReplyMarkup{InlineKeyboard: rows}
+}
+
+// refreshFlag shows the decision where moderators see the flag.
+func (b *Bot) refreshFlag(f *review.Flag) {
+	if f.DigestID != "" {
+		b.refreshDigest(f.DigestID)
+		return
+	}
+	if f.CardMessageID == 0 {
+		return
+	}
+	if err := b.edit(f.CardChatID, f.CardMessageID, b.flagText(f), b.flagButtons(f)); err != nil {
+		b.log.Warn("flag card not updated", "flag", f.ID, "err", err)
+	}
+}
+
+// refreshDigest re-renders a posted digest after a decision.
+func (b *Bot) refreshDigest(id string) {
+	d, err := b.st.Digest(id)
+	if err != nil || d.CardMessageID == 0 {
+		return
+	}
+	text, markup := b.digestView(d)
+	if err := b.edit(d.CardChatID, d.CardMessageID, text, markup); err != nil {
+		b.log.Warn("digest not updated", "digest", id, "err", err)
+	}
+}
