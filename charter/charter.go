@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/entrepairs/entrepairs/langtag"
 	"path"
 	"strings"
 	"unicode/utf8"
@@ -81,9 +82,8 @@ func EnglishPath(p string) string {
 // is one: everyone but French speakers, since English is the groups' second
 // language. An empty lang counts as French, the groups' language.
 func WantsEnglish(lang string) bool {
-	primary, _, _ := strings.Cut(lang, "-")
-	primary, _, _ = strings.Cut(primary, "_")
-	return primary != "" && !strings.EqualFold(primary, "fr")
+	primary := langtag.Primary(lang)
+	return primary != "" && primary != "fr"
 }
 
 // normalise removes what editors add without the admin seeing it: a byte

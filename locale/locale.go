@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"github.com/entrepairs/entrepairs/langtag"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -159,10 +160,7 @@ func (t *Texts) T(lang, key string, data any) string {
 // get French; an unknown language gets the fallback (the group's language);
 // any other known language gets English, the second language of the groups.
 func (t *Texts) Pick(code, fallback string) string {
-	code = strings.ToLower(code)
-	if i := strings.IndexAny(code, "-_"); i > 0 {
-		code = code[:i]
-	}
+	code = langtag.Primary(code)
 	switch {
 	case code == "":
 		if _, ok := t.langs[fallback]; ok {

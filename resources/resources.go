@@ -15,7 +15,10 @@
 // locale package and remembers each member's region itself.
 package resources
 
-import "strings"
+import (
+
+	"github.com/entrepairs/entrepairs/langtag"
+)
 
 // Regions. Values are what the YAML file uses in `region:`; they are short
 // and ASCII because the bot puts them in button data, which Telegram limits
@@ -52,9 +55,7 @@ type Text struct {
 // English was written, and French for anything else, since French is the
 // groups' language.
 func (t Text) In(lang string) string {
-	primary, _, _ := strings.Cut(strings.ToLower(lang), "-")
-	primary, _, _ = strings.Cut(primary, "_")
-	if primary == "en" && t.EN != "" {
+	if langtag.Primary(lang) == "en" && t.EN != "" {
 		return t.EN
 	}
 	return t.FR
