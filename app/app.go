@@ -1,4 +1,9 @@
-package main
+// Package app wires the program: it loads the configuration, opens the
+// store, the charters, the resources and the lexicon, builds the bot and
+// runs it with the health endpoint until told to stop (Main), and it logs
+// with the secrets redacted. It is the only package that imports every
+// other one; package main, at the root, holds only the command line.
+package app
 
 import (
 	"context"
@@ -18,6 +23,7 @@ import (
 	"github.com/entrepairs/entrepairs/config"
 	"github.com/entrepairs/entrepairs/locale"
 	"github.com/entrepairs/entrepairs/moderation"
+	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/resources"
 	"github.com/entrepairs/entrepairs/store"
 )
@@ -33,6 +39,10 @@ type Main struct {
 	// SweepEvery and CharterPoll shorten the periodic work in tests.
 	SweepEvery  time.Duration
 	CharterPoll time.Duration
+	// Outbox paces the calls to Telegram; its zero value is Telegram's
+	// limits. The fuzzers lift the limits, which would otherwise bound
+	// them to a few inputs a second.
+	Outbox outbox.Options
 
 	Config    *config.Config
 	Store     *store.Store
@@ -57,11 +67,10 @@ func NewMain(path string) *Main {
 // Open loads and checks everything; it fails before touching Telegram when
 // anything is wrong, naming the file and key.
 func (m *Main) Open() error {
-	cfg, problems, err := config.Load(m.ConfigPath)
+	cfg, problems, err := Check(m.ConfigPath)
 	if err != nil {
 		return err
 	}
-	problems = append(problems, fileProblems(cfg)...)
 	if len(problems) > 0 {
 		return &InvalidConfigError{Problems: problems}
 	}
@@ -126,7 +135,7 @@ func (m *Main) Open() error {
 	nb, err := bot.New(bot.Deps{
 		Config: cfg, Store: m.Store, Charters: m.Charters, Texts: texts, Screener: screener,
 		Resources: dir, CheckIns: cfg.CheckInRules(),
-		Logger: m.Logger, Now: m.Now, SweepEvery: m.SweepEvery,
+		Logger: m.Logger, Now: m.Now, SweepEvery: m.SweepEvery, Outbox: m.Outbox,
 	})
 	if err != nil {
 		m.Store.Close()

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -14,11 +14,15 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
-	"github.com/entrepairs/entrepairs/tgfake"
+	"github.com/entrepairs/entrepairs/outbox"
+	"github.com/entrepairs/entrepairs/telegram/emulator"
 )
 
-// The end-to-end tests run the whole program (Main: configuration, store,
-// charters, bot) against a fake Telegram Bot API server, with a fake clock.
+// The end-to-end tests, the benchmarks and the fuzzers run the whole
+// program (Main: configuration, store, charters, resources, lexicon, bot)
+// against the Telegram emulator, through one rig: startRig. The crash and
+// measure tests run the built binary on a directory written by
+// writeBotDir, the rig's configuration.
 
 const (
 	modChat      int64 = -1009999000001
@@ -34,7 +38,7 @@ var (
 )
 
 func frenchUser(id int64, name string) tele.User {
-	u := tgfake.User(id, name)
+	u := emulator.User(id, name)
 	u.LanguageCode = "fr"
 	return u
 }
@@ -75,54 +79,66 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-type harness struct {
-	t       *testing.T
-	api     *tgfake.Server
-	dir     string
-	cfgPath string
-	clock   *clock
-	logs    *syncBuffer
-
-	m      *Main
-	cancel context.CancelFunc
-	done   chan error
+// Take returns what was logged since the last Take and forgets it: the
+// fuzzers look at each input's logs alone, and run too long to keep them.
+func (b *syncBuffer) Take() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.buf.String()
+	b.buf.Reset()
+	return s
 }
 
-// newHarness writes a configuration for two groups (one per join mode) in
-// a temporary directory, with the shipped charters, and starts the bot.
-func newHarness(t *testing.T) *harness {
-	t.Helper()
-	return newHarnessWith(t, "")
+// botConfig is what differs between the rigs' configurations.
+type botConfig struct {
+	// timezone is the configuration's time zone; default Europe/Paris.
+	timezone string
+	// checkins is the YAML of the checkins key; default a Friday 18:00
+	// and a Monday 10:00 check-in.
+	checkins string
+	// moderation is more settings under moderation (YAML lines indented by
+	// two spaces).
+	moderation string
 }
 
-// newHarnessWith adds moderation settings (YAML lines indented by two
-// spaces) to the harness's configuration.
-func newHarnessWith(t *testing.T, moderation string) *harness {
-	t.Helper()
-	h := &harness{
-		t:   t,
-		api: tgfake.NewT(t),
-		dir: t.TempDir(),
-		// A Thursday: no check-in is due when a test starts.
-		clock: &clock{t: time.Date(2026, 11, 19, 12, 0, 0, 0, time.UTC)},
-		logs:  &syncBuffer{},
-	}
+// writeBotDir writes, in dir, the shipped charters and resources and a
+// configuration for two groups (one per join mode), two moderators and
+// their chat, pointing at apiURL. It returns the configuration's path.
+func writeBotDir(tb testing.TB, dir, apiURL string, c botConfig) string {
+	tb.Helper()
 	for _, name := range []string{"charter.md", "charter.en.md", "resources.yaml"} {
-		data, err := os.ReadFile(name)
+		data, err := os.ReadFile(filepath.Join("..", name))
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
-		h.writeFile(name, string(data))
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			tb.Fatal(err)
+		}
 	}
-	h.cfgPath = h.writeFile("config.yaml", fmt.Sprintf(`
+	if c.timezone == "" {
+		c.timezone = "Europe/Paris"
+	}
+	if c.checkins == "" {
+		c.checkins = `checkins:
+  - name: vendredi
+    weekday: friday
+    time: "18:00"
+  - name: lundi
+    weekday: monday
+    time: "10:00"`
+	}
+	path := filepath.Join(dir, "config.yaml")
+	cfg := fmt.Sprintf(`
 telegram:
   token: %q
   api_url: %q
   poll_timeout: 1s
 storage:
   path: data/bot.db
-timezone: Europe/Paris
+timezone: %s
 language: fr
+log:
+  level: info
 moderation:
   chat_id: %d
   moderators: [%d, %d]
@@ -139,23 +155,83 @@ groups:
     join: restrict
     notice_ttl: 5m
     region: BE
-checkins:
-  - name: vendredi
-    weekday: friday
-    time: "18:00"
-  - name: lundi
-    weekday: monday
-    time: "10:00"
+%s
 checkin_grace: 2h
-`, tgfake.Token, h.api.URL, modChat, mod1.ID, mod2.ID, moderation, requestGroup, restrictGrp))
-	t.Cleanup(func() {
+`, emulator.Token, apiURL, c.timezone, modChat, mod1.ID, mod2.ID, c.moderation, requestGroup, restrictGrp, c.checkins)
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+// rigOptions say how the rig runs the bot.
+type rigOptions struct {
+	botConfig
+	// realClock runs the bot on the real clock with the production periods
+	// (sweep every 30 s, files polled every 2 s): benchmarks and fuzzers.
+	// Otherwise the clock is fake, at a Thursday noon when no check-in is
+	// due, and the sweep and file polls run every 20 ms.
+	realClock bool
+	// unpaced lifts the outbox's pacing to Telegram's limits, which would
+	// bound a fuzzer to a few inputs a second.
+	unpaced bool
+}
+
+// harness is the whole program running in this process against the
+// Telegram emulator, on a temporary directory; tests drive it as members
+// and moderators would.
+type harness struct {
+	t       testing.TB
+	api     *emulator.Server
+	dir     string
+	cfgPath string
+	clock   *clock // nil on the real clock
+	logs    *syncBuffer
+	opts    rigOptions
+
+	m      *Main
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// newHarness starts the bot as the end-to-end tests know it: fake clock,
+// two groups (one per join mode), two weekly check-ins.
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	return startRig(t, rigOptions{})
+}
+
+// newHarnessWith adds moderation settings (YAML lines indented by two
+// spaces) to the harness's configuration.
+func newHarnessWith(t *testing.T, moderation string) *harness {
+	t.Helper()
+	return startRig(t, rigOptions{botConfig: botConfig{moderation: moderation}})
+}
+
+// startRig writes the configuration in a temporary directory, starts the
+// emulator and the bot, and returns (on the real clock, once the bot
+// polls: benchmarks and fuzzers measure or call it at once). The bot stops and
+// the emulator closes when the test ends; on failure the bot's log and the
+// last calls are printed.
+func startRig(tb testing.TB, opts rigOptions) *harness {
+	tb.Helper()
+	h := &harness{t: tb, api: emulator.NewT(tb), dir: tb.TempDir(), logs: &syncBuffer{}, opts: opts}
+	if !opts.realClock {
+		// A Thursday: no check-in is due when a test starts.
+		h.clock = &clock{t: time.Date(2026, 11, 19, 12, 0, 0, 0, time.UTC)}
+	}
+	h.cfgPath = writeBotDir(tb, h.dir, h.api.URL, opts.botConfig)
+	tb.Cleanup(func() {
 		h.stop()
-		if t.Failed() {
-			t.Logf("bot log:\n%s", h.logs.String())
-			t.Logf("last calls:\n%s", h.api.DumpCalls(40))
+		if tb.Failed() {
+			tb.Logf("bot log:\n%s", h.logs.String())
+			tb.Logf("last calls:\n%s", h.api.DumpCalls(40))
 		}
 	})
 	h.start()
+	if opts.realClock && !h.api.AwaitCallCount(waitFor, "getUpdates", 1) {
+		tb.Fatalf("the bot never polled")
+	}
 	return h
 }
 
@@ -172,10 +248,18 @@ func (h *harness) writeFile(name, content string) string {
 func (h *harness) start() {
 	h.t.Helper()
 	m := NewMain(h.cfgPath)
-	m.Now = h.clock.Now
 	m.LogOutput = h.logs
-	m.SweepEvery = 20 * time.Millisecond
-	m.CharterPoll = 20 * time.Millisecond
+	if h.clock != nil {
+		m.Now = h.clock.Now
+		m.SweepEvery = 20 * time.Millisecond
+		m.CharterPoll = 20 * time.Millisecond
+	}
+	if h.opts.unpaced {
+		m.Outbox = outbox.Options{
+			GlobalPerSecond: 1e6, PrivatePerSecond: 1e6, PrivateBurst: 1 << 20,
+			GroupPerMinute: 1e9, GroupBurst: 1 << 20, Workers: 16,
+		}
+	}
 	if err := m.Open(); err != nil {
 		if inv, ok := err.(*InvalidConfigError); ok {
 			h.t.Fatalf("open: %v: %v", err, inv.Problems)
@@ -198,8 +282,8 @@ func (h *harness) stop() {
 		if err != nil {
 			h.t.Errorf("run: %v", err)
 		}
-	case <-time.After(10 * time.Second):
-		h.t.Error("bot did not stop within 10s")
+	case <-time.After(ShutdownTimeout + 5*time.Second):
+		h.t.Error("bot did not stop within its shutdown timeout")
 	}
 	if err := h.m.Close(); err != nil {
 		h.t.Errorf("close: %v", err)
@@ -237,7 +321,7 @@ func (h *harness) waitHandled(id int) {
 }
 
 // press taps a button of a bot message and waits until it is handled.
-func (h *harness) press(msg tgfake.Message, label string, from tele.User) {
+func (h *harness) press(msg emulator.Message, label string, from tele.User) {
 	h.t.Helper()
 	u, err := h.api.Press(msg, label, from)
 	if err != nil {
@@ -254,9 +338,9 @@ func (h *harness) say(chat *tele.Chat, from tele.User, text string) {
 
 // botMessage waits for a bot message in chat containing every fragment
 // (in what users see).
-func (h *harness) botMessage(chatID int64, fragments ...string) tgfake.Message {
+func (h *harness) botMessage(chatID int64, fragments ...string) emulator.Message {
 	h.t.Helper()
-	return h.api.WaitBotMessage(h.t, waitFor, chatID, func(m tgfake.Message) bool {
+	return h.api.WaitBotMessage(h.t, waitFor, chatID, func(m emulator.Message) bool {
 		for _, f := range fragments {
 			if !strings.Contains(m.Plain, f) {
 				return false
@@ -267,7 +351,7 @@ func (h *harness) botMessage(chatID int64, fragments ...string) tgfake.Message {
 }
 
 // startPayload extracts the deep-link payload of a URL button.
-func (h *harness) startPayload(msg tgfake.Message, label string) string {
+func (h *harness) startPayload(msg emulator.Message, label string) string {
 	h.t.Helper()
 	btn, ok := msg.Button(label)
 	if !ok || btn.URL == "" {
@@ -277,7 +361,7 @@ func (h *harness) startPayload(msg tgfake.Message, label string) string {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	if u.Host != "t.me" || u.Path != "/"+tgfake.BotUsername {
+	if u.Host != "t.me" || u.Path != "/"+emulator.BotUsername {
 		h.t.Errorf("deep link %s does not open the bot's private chat", btn.URL)
 	}
 	return u.Query().Get("start")
@@ -292,7 +376,7 @@ func (h *harness) lastToast() string {
 	return calls[len(calls)-1].String("text")
 }
 
-func countMessages(msgs []tgfake.Message, fragment string) int {
+func countMessages(msgs []emulator.Message, fragment string) int {
 	n := 0
 	for _, m := range msgs {
 		if strings.Contains(m.Plain, fragment) {

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"strings"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/entrepairs/entrepairs/admission"
 	"github.com/entrepairs/entrepairs/review"
-	"github.com/entrepairs/entrepairs/tgfake"
+	"github.com/entrepairs/entrepairs/telegram/emulator"
 )
 
 func TestForgetErasesButSanctionsStay(t *testing.T) {
@@ -21,7 +21,7 @@ func TestForgetErasesButSanctionsStay(t *testing.T) {
 	h.press(fc, "Avertir", mod1)
 	h.botMessage(modChat, "avertissement n° 1")
 
-	h.say(tgfake.PrivateChat(lou), lou, "/oubli")
+	h.say(emulator.PrivateChat(lou), lou, "/oubli")
 	ask := h.botMessage(lou.ID, "Effacer ce que je garde sur toi", "avertissements")
 	h.press(ask, "Oui, effacer", lou)
 	h.botMessage(lou.ID, "C'est fait")
@@ -37,7 +37,7 @@ func TestForgetErasesButSanctionsStay(t *testing.T) {
 		t.Errorf("warnings after /oubli: %d, want 1 (they stay)", x.Warnings)
 	}
 	// Cancel changes nothing; someone else's tap erases only their own data.
-	h.say(tgfake.PrivateChat(lou), lou, "/forget")
+	h.say(emulator.PrivateChat(lou), lou, "/forget")
 	h.press(h.botMessage(lou.ID, "Effacer ce que je garde sur toi"), "Non", lou)
 	h.botMessage(lou.ID, "rien n'a été effacé")
 }
