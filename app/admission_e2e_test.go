@@ -75,7 +75,7 @@ func TestJoinRequestApprovedByModerator(t *testing.T) {
 	}
 	welcome := h.botMessage(lou.ID, "Bienvenue dans", "/charte", "/aide")
 	if welcome.Protected {
-		t.Log("welcome is protected")
+		t.Error("the welcome is protected from forwarding: only check-ins are")
 	}
 	if n := h.api.CallCount("approveChatJoinRequest"); n != 1 {
 		t.Errorf("approveChatJoinRequest called %d times", n)
@@ -240,19 +240,34 @@ func TestSomeoneElsesLinkIsRefused(t *testing.T) {
 
 func TestReminderOnceAfter24h(t *testing.T) {
 	h := newHarness(t)
+	// Requests accepted an hour before and after Lou's are the positive
+	// signs: the reminder naming one shows that the sweep has looked at
+	// Lou's request at that time too.
+	sam := asker(53, "Sam", "fr")
+	requestAndAccept(h, sam)
+	h.clock.Advance(time.Hour)
 	lou := asker(52, "Lou", "fr")
 	requestAndAccept(h, lou)
-	h.clock.Advance(23 * time.Hour)
-	time.Sleep(100 * time.Millisecond) // several sweeps
-	if n := countMessages(h.api.BotMessages(modChat), "attendent depuis"); n != 0 {
+	h.clock.Advance(23*time.Hour + time.Minute)
+	if first := h.botMessage(modChat, "attendent depuis", "Sam"); strings.Contains(first.Plain, "Lou") {
 		t.Fatalf("reminder before 24h")
 	}
+	noa := asker(54, "Noa", "fr")
+	requestAndAccept(h, noa)
 	h.clock.Advance(2 * time.Hour)
 	h.botMessage(modChat, "attendent depuis plus de 24 h", "Lou")
 	h.clock.Advance(48 * time.Hour)
-	time.Sleep(100 * time.Millisecond)
-	if n := countMessages(h.api.BotMessages(modChat), "attendent depuis"); n != 1 {
-		t.Errorf("%d reminders, want 1", n)
+	h.botMessage(modChat, "attendent depuis", "Noa")
+	for _, who := range []string{"Sam", "Lou"} {
+		n := 0
+		for _, m := range h.api.BotMessages(modChat) {
+			if strings.Contains(m.Plain, "attendent depuis") && strings.Contains(m.Plain, who) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s in %d reminders, want 1", who, n)
+		}
 	}
 }
 

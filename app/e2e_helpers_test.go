@@ -188,6 +188,7 @@ type harness struct {
 	clock   *clock // nil on the real clock
 	logs    *syncBuffer
 	opts    rigOptions
+	probes  int // reviewProbe's count
 
 	m      *Main
 	cancel context.CancelFunc
@@ -394,4 +395,18 @@ func (h *harness) post(chat *tele.Chat, from tele.User, text string) *tele.Messa
 	u.Message.Unixtime = h.clock.Now().Unix()
 	h.push(u)
 	return u.Message
+}
+
+// reviewProbe posts an offer from a new account and waits for its card.
+// The bot shows flags to the moderators in the order they were raised, one
+// batch after another: once the probe's card is there, every flag raised
+// before it has been shown. Tests assert that a card is absent after this
+// positive sign, never after a sleep. The probe's card names its author
+// ("Sonde1", "Sonde2"...), which no test looks for.
+func (h *harness) reviewProbe() {
+	h.t.Helper()
+	h.probes++
+	name := fmt.Sprintf("Sonde%d", h.probes)
+	h.post(emulator.Supergroup(requestGroup, "Entraide Paris"), frenchUser(int64(990_000+h.probes), name), offer)
+	h.botMessage(modChat, name)
 }
