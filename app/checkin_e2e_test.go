@@ -204,3 +204,24 @@ func TestEmergencyGAndHelpEverywhere(t *testing.T) {
 	h.say(emulator.PrivateChat(en), en, "/emergency")
 	h.botMessage(en.ID, "112", "999")
 }
+
+// TestChangedAnswerMovesTheTally: a member who answers "Ça va", then
+// changes to "Bof", is counted once, under "Bof".
+func TestChangedAnswerMovesTheTally(t *testing.T) {
+	h := newHarness(t)
+	h.at(2026, 11, 20, 18, 0)
+	m := h.waitCheckIn(requestGroup)
+	lou := frenchUser(72, "Lou")
+	h.press(m, "Ça va", lou)
+	h.press(m, "Bof", lou)
+	if got := h.lastToast(); got == "" {
+		t.Error("the changed answer was not acknowledged")
+	}
+	h.say(modChatRoom(), mod1, "/stats")
+	got := h.botMessage(modChat, "semaine 2026-W47")
+	for _, want := range []string{"😊 Ça va : 0 (0)", "😐 Bof : 1 (0)", "😣 Difficile : 0 (0)"} {
+		if !strings.Contains(got.Plain, want) {
+			t.Errorf("/stats lacks %q after a changed answer:\n%s", want, got.Plain)
+		}
+	}
+}

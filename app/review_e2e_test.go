@@ -333,3 +333,28 @@ func TestDealerBioIsShownOnTheAdmissionCard(t *testing.T) {
 	h.say(emulator.PrivateChat(who), who, "/start "+payload)
 	h.botMessage(modChat, "Plug", "évoque une offre")
 }
+
+// TestNewMemberScreeningWeight: a price alone scores under the threshold
+// from an established member, and over it from a member the bot admitted
+// less than new_member_window (72 h) ago: dealers join to sell at once.
+// Once the window is over, the same member is screened like everyone.
+func TestNewMemberScreeningWeight(t *testing.T) {
+	h := newHarness(t)
+	lou := asker(860, "Lou", "fr")
+	h.press(requestAndAccept(h, lou), "Approuver", mod1)
+	h.botMessage(lou.ID, "Bienvenue dans")
+	const price = "80€ le g"
+	h.post(group(), frenchUser(861, "Ancien"), price)
+	h.post(group(), lou, price)
+	h.botMessage(modChat, price, "Lou")
+	h.reviewProbe()
+	if n := countMessages(h.api.BotMessages(modChat), "Ancien"); n != 0 {
+		t.Errorf("an established member's price alone was flagged:\n%s", h.api.DumpChat(modChat))
+	}
+	h.clock.Advance(73 * time.Hour)
+	h.post(group(), lou, "90€ le g")
+	h.reviewProbe()
+	if n := countMessages(h.api.BotMessages(modChat), "90€ le g"); n != 0 {
+		t.Errorf("a member admitted 73 h ago is still screened as new:\n%s", h.api.DumpChat(modChat))
+	}
+}
