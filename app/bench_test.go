@@ -33,7 +33,7 @@ func groupTraffic(api *emulator.Server, n int) []tele.Update {
 // checked for flood, recorded in the handled-update ledger. It reports
 // updates/s; the target is 2,000 on a 2-core machine.
 //
-//	go test -run XXX -bench BenchmarkGroupMessages -benchtime 20000x .
+//	go test -run XXX -bench BenchmarkGroupMessages -benchtime 20000x ./app
 func BenchmarkGroupMessages(b *testing.B) {
 	lb := startRig(b, rigOptions{botConfig: botConfig{timezone: "UTC", checkins: "checkins: []"}, realClock: true})
 	ups := groupTraffic(lb.api, b.N)

@@ -19,7 +19,7 @@ import (
 // group messages (60 MB). Figures, not assertions: a loaded CI machine
 // must not fail a build over them. Run it with
 //
-//	ENTREPAIRS_MEASURE=1 go test -run TestMeasureBinary -v .
+//	ENTREPAIRS_MEASURE=1 go test -run TestMeasureBinary -v ./app
 //
 // ENTREPAIRS_MEASURE_MESSAGES changes the 20,000.
 func TestMeasureBinary(t *testing.T) {
