@@ -147,7 +147,6 @@ func TestBenignMessagesProduceNoCard(t *testing.T) {
 	}
 }
 
-
 func TestNonModeratorCannotActOnAFlag(t *testing.T) {
 	h := newHarness(t)
 	_, card := flagCard(h, frenchUser(806, "Tonio"), offer)
