@@ -23,6 +23,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/entrepairs/entrepairs/app"
+
 	// Embedded time-zone data: the configured timezone works even on a host
 	// or image without /usr/share/zoneinfo.
 	_ "time/tzdata"
@@ -71,9 +73,9 @@ func cli(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "run":
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		m := NewMain(*cfgPath)
+		m := app.NewMain(*cfgPath)
 		if err := m.Open(); err != nil {
-			var invalid *InvalidConfigError
+			var invalid *app.InvalidConfigError
 			if errors.As(err, &invalid) {
 				for _, p := range invalid.Problems {
 					fmt.Fprintln(stderr, p)
@@ -96,6 +98,25 @@ func cli(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "entrepairs: unknown command %q (use run, check, screen, stats, health or version)\n", cmd)
 		return exitInvalid
 	}
+}
+
+// check validates the configuration and every file it refers to, printing
+// one line per problem (file and key), and returns 0 when all is valid, 2
+// otherwise. It never contacts Telegram.
+func check(path string, stdout, stderr io.Writer) int {
+	cfg, problems, err := app.Check(path)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitInvalid
+	}
+	for _, p := range problems {
+		fmt.Fprintln(stderr, p)
+	}
+	if len(problems) > 0 {
+		return exitInvalid
+	}
+	fmt.Fprintf(stdout, "%s: configuration valid (%d group(s))\n", app.DisplayPath(cfg), len(cfg.Groups))
+	return exitOK
 }
 
 func envOr(key, def string) string {

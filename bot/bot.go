@@ -72,6 +72,8 @@ type Deps struct {
 	SweepEvery time.Duration
 	// Workers bounds how many updates are handled at once. Default 4.
 	Workers int
+	// Outbox paces the calls to Telegram; zero fields are Telegram's limits.
+	Outbox outbox.Options
 }
 
 // Bot is the running Telegram bot.
@@ -149,7 +151,13 @@ func New(d Deps) (*Bot, error) {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
 	b.tb = tb
-	b.out = outbox.New(outbox.Options{Logger: d.Logger, Classify: classifyTelegram})
+	if d.Outbox.Logger == nil {
+		d.Outbox.Logger = d.Logger
+	}
+	if d.Outbox.Classify == nil {
+		d.Outbox.Classify = classifyTelegram
+	}
+	b.out = outbox.New(d.Outbox)
 	b.routes()
 	return b, nil
 }

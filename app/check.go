@@ -1,31 +1,23 @@
-package main
+package app
 
 import (
 	"fmt"
-	"io"
 
 	"github.com/entrepairs/entrepairs/config"
 	"github.com/entrepairs/entrepairs/files"
 )
 
-// check validates the configuration and every file it refers to, printing
-// one line per problem (file and key), and returns 0 when all is valid, 2
-// otherwise. It never contacts Telegram.
-func check(path string, stdout, stderr io.Writer) int {
-	cfg, problems, err := config.Load(path)
+// Check loads the configuration at path and checks every file it refers
+// to (charters, resources, lexicon). It never contacts Telegram. err is for
+// a configuration that cannot be read at all; problems name the file and
+// key of everything else that is wrong. The check command prints them, and
+// Main.Open refuses to start while there are any.
+func Check(path string) (cfg *config.Config, problems []config.Problem, err error) {
+	cfg, problems, err = config.Load(path)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitInvalid
+		return nil, nil, err
 	}
-	problems = append(problems, fileProblems(cfg)...)
-	for _, p := range problems {
-		fmt.Fprintln(stderr, p)
-	}
-	if len(problems) > 0 {
-		return exitInvalid
-	}
-	fmt.Fprintf(stdout, "%s: configuration valid (%d group(s))\n", displayPath(cfg), len(cfg.Groups))
-	return exitOK
+	return cfg, append(problems, fileProblems(cfg)...), nil
 }
 
 // fileProblems checks the files the configuration names.
@@ -51,6 +43,10 @@ func fileProblems(cfg *config.Config) []config.Problem {
 	}
 	return out
 }
+
+// DisplayPath names the configuration in messages: its file, or
+// "(environment)" when it comes from environment variables alone.
+func DisplayPath(cfg *config.Config) string { return displayPath(cfg) }
 
 func displayPath(cfg *config.Config) string {
 	if cfg.Path == "" {

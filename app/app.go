@@ -1,4 +1,9 @@
-package main
+// Package app wires the program: it loads the configuration, opens the
+// store, the charters, the resources and the lexicon, builds the bot and
+// runs it with the health endpoint until told to stop (Main), and it logs
+// with the secrets redacted. It is the only package that imports every
+// other one; package main, at the root, holds only the command line.
+package app
 
 import (
 	"context"
@@ -19,6 +24,7 @@ import (
 	"github.com/entrepairs/entrepairs/files"
 	"github.com/entrepairs/entrepairs/locale"
 	"github.com/entrepairs/entrepairs/moderation"
+	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/store"
 	"github.com/entrepairs/entrepairs/watch"
 )
@@ -34,6 +40,10 @@ type Main struct {
 	// SweepEvery and CharterPoll shorten the periodic work in tests.
 	SweepEvery  time.Duration
 	CharterPoll time.Duration
+	// Outbox paces the calls to Telegram; its zero value is Telegram's
+	// limits. The fuzzers lift the limits, which would otherwise bound
+	// them to a few inputs a second.
+	Outbox outbox.Options
 
 	Config    *config.Config
 	Store     *store.Store
@@ -61,11 +71,10 @@ func NewMain(path string) *Main {
 // Open loads and checks everything; it fails before touching Telegram when
 // anything is wrong, naming the file and key.
 func (m *Main) Open() error {
-	cfg, problems, err := config.Load(m.ConfigPath)
+	cfg, problems, err := Check(m.ConfigPath)
 	if err != nil {
 		return err
 	}
-	problems = append(problems, fileProblems(cfg)...)
 	if len(problems) > 0 {
 		return &InvalidConfigError{Problems: problems}
 	}
@@ -118,7 +127,7 @@ func (m *Main) Open() error {
 	nb, err := bot.New(bot.Deps{
 		Config: cfg, Store: m.Store, Charters: m.Charters, Texts: texts, Screener: screener,
 		Resources: m.Resources, CheckIns: checkInRules(cfg),
-		Logger: m.Logger, Now: m.Now, SweepEvery: m.SweepEvery,
+		Logger: m.Logger, Now: m.Now, SweepEvery: m.SweepEvery, Outbox: m.Outbox,
 	})
 	if err != nil {
 		m.Store.Close()

@@ -1,4 +1,4 @@
-package tgfake
+package emulator
 
 import (
 	"encoding/json"
@@ -679,11 +679,11 @@ func (s *Server) SetChat(chat map[string]any) {
 		id, _ = strconv.ParseInt(v, 10, 64)
 	}
 	if id == 0 {
-		panic("tgfake: SetChat needs a numeric chat[\"id\"]")
+		panic("emulator: SetChat needs a numeric chat[\"id\"]")
 	}
 	b, err := json.Marshal(chat)
 	if err != nil {
-		panic(fmt.Sprintf("tgfake: SetChat: %v", err))
+		panic(fmt.Sprintf("emulator: SetChat: %v", err))
 	}
 	var cp map[string]any
 	_ = json.Unmarshal(b, &cp)

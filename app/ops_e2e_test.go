@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
-	"github.com/entrepairs/entrepairs/tgfake"
+	"github.com/entrepairs/entrepairs/telegram/emulator"
 )
 
 func freeAddr(t *testing.T) string {
@@ -36,7 +36,7 @@ func TestHealthEndpoint(t *testing.T) {
 	var code int
 	for time.Now().Before(deadline) {
 		var out, errOut bytes.Buffer
-		if code = cli([]string{"health", "--config", h.cfgPath}, nil, &out, &errOut); code == 0 {
+		if code = cli(t, []string{"health", "--config", h.cfgPath}, nil, &out, &errOut); code == 0 {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -45,7 +45,7 @@ func TestHealthEndpoint(t *testing.T) {
 		t.Fatalf("health never answered ok")
 	}
 	// Long silence from Telegram: unhealthy.
-	h.api.FailNext("getUpdates", 1000, tgfake.Fault{Code: 502, Status: 502, Body: "<html>bad gateway</html>"})
+	h.api.FailNext("getUpdates", 1000, emulator.Fault{Code: 502, Status: 502, Body: "<html>bad gateway</html>"})
 	h.clock.Advance(10 * time.Minute)
 	resp, err := http.Get("http://" + addr + "/healthz")
 	if err != nil {

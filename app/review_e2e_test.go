@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
-	"github.com/entrepairs/entrepairs/tgfake"
+	"github.com/entrepairs/entrepairs/telegram/emulator"
 )
 
 const offer = "Tina 💎 dispo ce soir, 80€ le g, livraison Paris 7j/7, contact Wickr: plug75"
@@ -26,10 +26,10 @@ var benign = []string{
 	"Quelqu'un sait si la 3MMC interagit avec la PrEP ?",
 }
 
-func group() *tele.Chat { return tgfake.Supergroup(requestGroup, "Entraide Paris") }
+func group() *tele.Chat { return emulator.Supergroup(requestGroup, "Entraide Paris") }
 
 // flagCard posts an offer and returns the card the moderators get.
-func flagCard(h *harness, author tele.User, text string) (*tele.Message, tgfake.Message) {
+func flagCard(h *harness, author tele.User, text string) (*tele.Message, emulator.Message) {
 	h.t.Helper()
 	msg := h.post(group(), author, text)
 	card := h.botMessage(modChat, author.FirstName, "Message repéré par le filtre")
@@ -76,7 +76,7 @@ func TestDeleteRemovesTheMessage(t *testing.T) {
 	h := newHarness(t)
 	msg, card := flagCard(h, frenchUser(802, "Tonio"), offer)
 	h.press(card, "Supprimer", mod2)
-	h.api.WaitCall(t, waitFor, "deleteMessage", func(c tgfake.Call) bool {
+	h.api.WaitCall(t, waitFor, "deleteMessage", func(c emulator.Call) bool {
 		return c.ChatID() == requestGroup && c.Int("message_id") == int64(msg.ID)
 	})
 	h.botMessage(modChat, "Supprimé par Dominique")
@@ -90,10 +90,10 @@ func TestWarnDeletesAndTellsTheMemberKindly(t *testing.T) {
 	dealer := frenchUser(803, "Tonio")
 	msg, card := flagCard(h, dealer, offer)
 	h.press(card, "Avertir", mod1)
-	h.api.WaitCall(t, waitFor, "deleteMessage", func(c tgfake.Call) bool { return c.Int("message_id") == int64(msg.ID) })
+	h.api.WaitCall(t, waitFor, "deleteMessage", func(c emulator.Call) bool { return c.Int("message_id") == int64(msg.ID) })
 	note := h.botMessage(dealer.ID, "retiré par l'équipe de modération", "/charte", "pas un jugement")
 	if note.Protected {
-		t.Log("protected")
+		t.Error("the warning is protected from forwarding: only check-ins are")
 	}
 	h.botMessage(modChat, "Averti·e (avertissement n° 1)", "par Camille")
 }
@@ -101,10 +101,10 @@ func TestWarnDeletesAndTellsTheMemberKindly(t *testing.T) {
 func TestWarnLimitSuggestsABan(t *testing.T) {
 	h := newHarness(t)
 	dealer := frenchUser(804, "Tonio")
-	var card tgfake.Message
+	var card emulator.Message
 	for i := 1; i <= 3; i++ {
 		h.post(group(), dealer, fmt.Sprintf("%s (%d)", offer, i))
-		card = h.api.WaitBotMessage(t, waitFor, modChat, func(m tgfake.Message) bool {
+		card = h.api.WaitBotMessage(t, waitFor, modChat, func(m emulator.Message) bool {
 			_, ok := m.Button("Avertir")
 			return ok && strings.Contains(m.Plain, fmt.Sprintf("(%d)", i))
 		})
@@ -116,7 +116,7 @@ func TestWarnLimitSuggestsABan(t *testing.T) {
 		t.Fatalf("no ban button at the limit: %+v", last.Buttons)
 	}
 	h.press(last, "Bannir", mod2)
-	h.api.WaitCall(t, waitFor, "", func(c tgfake.Call) bool {
+	h.api.WaitCall(t, waitFor, "", func(c emulator.Call) bool {
 		return (c.Method == "banChatMember" || c.Method == "kickChatMember") && c.Int("user_id") == dealer.ID
 	})
 }
@@ -126,13 +126,13 @@ func TestBanRemovesTheMemberAndTheMessage(t *testing.T) {
 	dealer := frenchUser(805, "Tonio")
 	msg, card := flagCard(h, dealer, offer)
 	h.press(card, "Bannir", mod1)
-	ban := h.api.WaitCall(t, waitFor, "", func(c tgfake.Call) bool {
+	ban := h.api.WaitCall(t, waitFor, "", func(c emulator.Call) bool {
 		return c.Method == "banChatMember" || c.Method == "kickChatMember"
 	})
 	if ban.ChatID() != requestGroup || ban.Int("user_id") != dealer.ID {
 		t.Errorf("ban %+v", ban.Raw)
 	}
-	h.api.WaitCall(t, waitFor, "deleteMessage", func(c tgfake.Call) bool { return c.Int("message_id") == int64(msg.ID) })
+	h.api.WaitCall(t, waitFor, "deleteMessage", func(c emulator.Call) bool { return c.Int("message_id") == int64(msg.ID) })
 	h.botMessage(modChat, "Banni·e par Camille")
 }
 
@@ -141,14 +141,11 @@ func TestBenignMessagesProduceNoCard(t *testing.T) {
 	for i, text := range benign {
 		h.post(group(), frenchUser(int64(900+i), "Membre"), text)
 	}
-	time.Sleep(2 * gatherWindowForTests)
-	if msgs := h.api.BotMessages(modChat); len(msgs) != 0 {
+	h.reviewProbe()
+	if msgs := h.api.BotMessages(modChat); len(msgs) != 1 {
 		t.Errorf("benign messages reached the moderators:\n%s", h.api.DumpChat(modChat))
 	}
 }
-
-// gatherWindowForTests is a little more than the bot's gathering window.
-const gatherWindowForTests = 600 * time.Millisecond
 
 func TestNonModeratorCannotActOnAFlag(t *testing.T) {
 	h := newHarness(t)
@@ -228,7 +225,7 @@ func TestMemberReport(t *testing.T) {
 	}
 	h.botMessage(reporter.ID, "déjà signalé plusieurs messages")
 	h.botMessage(modChat, "Signalé par un membre", "autre message 0")
-	time.Sleep(gatherWindowForTests)
+	h.reviewProbe()
 	if n := countMessages(h.api.BotMessages(modChat), "Signalé par un membre"); n != 2 {
 		t.Errorf("%d report cards, want 2 (the third is over the limit)", n)
 	}
@@ -243,7 +240,7 @@ func TestReportWithoutReplyExplainsHow(t *testing.T) {
 
 func TestRaidBecomesDigestsWithoutA429(t *testing.T) {
 	h := newHarness(t)
-	h.api.SetLimits(tgfake.TelegramLimits())
+	h.api.SetLimits(emulator.TelegramLimits())
 	var ids []int
 	for i := range 30 {
 		u := h.api.UserMessage(group(), ptr(frenchUser(int64(1000+i), fmt.Sprintf("Raider%02d", i))), fmt.Sprintf("%s #%02d", offer, i))
@@ -253,8 +250,11 @@ func TestRaidBecomesDigestsWithoutA429(t *testing.T) {
 	for _, id := range ids {
 		h.waitHandled(id)
 	}
-	// Every raider appears in the moderators' chat, in few messages.
-	deadline := time.Now().Add(20 * time.Second)
+	// Every raider appears in the moderators' chat, in few messages. How
+	// few is the behaviour; how fast is not, and a loaded 2-core machine
+	// running the race detector may take far longer than the 20 s the
+	// paced digests need.
+	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		if allShown(h.api.BotMessages(modChat), 30) {
 			break
@@ -272,9 +272,12 @@ func TestRaidBecomesDigestsWithoutA429(t *testing.T) {
 		t.Errorf("%d answers 429", n)
 	}
 	// A bulk action on a digest.
-	var digest tgfake.Message
+	// The one listing the most raiders: how the burst splits into batches
+	// depends on the machine's load, and a digest of one has no bulk
+	// buttons.
+	var digest emulator.Message
 	for _, m := range msgs {
-		if strings.Contains(m.Plain, "messages signalés en peu de temps") {
+		if strings.Contains(m.Plain, "messages signalés en peu de temps") && strings.Count(m.Plain, "Raider") > strings.Count(digest.Plain, "Raider") {
 			digest = m
 		}
 	}
@@ -287,7 +290,7 @@ func TestRaidBecomesDigestsWithoutA429(t *testing.T) {
 	h.botMessage(modChat, "Banni·e par Camille")
 }
 
-func allShown(msgs []tgfake.Message, n int) bool {
+func allShown(msgs []emulator.Message, n int) bool {
 	for i := range n {
 		if countMessages(msgs, fmt.Sprintf("Raider%02d", i)) == 0 {
 			return false
@@ -309,7 +312,7 @@ func TestFloodGetsOneCard(t *testing.T) {
 	if mute.Int("user_id") != chatty.ID || mute.Int("until_date") == 0 {
 		t.Errorf("mute %+v", mute.Raw)
 	}
-	time.Sleep(gatherWindowForTests)
+	h.reviewProbe()
 	if n := countMessages(h.api.BotMessages(modChat), "Rapide"); n != 1 {
 		t.Errorf("%d flood cards, want 1", n)
 	}
@@ -318,7 +321,7 @@ func TestFloodGetsOneCard(t *testing.T) {
 func TestAutoDeleteAboveThreshold(t *testing.T) {
 	h := newHarnessWith(t, "  auto_delete_above: 0.8")
 	msg := h.post(group(), frenchUser(821, "Tonio"), offer)
-	h.api.WaitCall(t, waitFor, "deleteMessage", func(c tgfake.Call) bool { return c.Int("message_id") == int64(msg.ID) })
+	h.api.WaitCall(t, waitFor, "deleteMessage", func(c emulator.Call) bool { return c.Int("message_id") == int64(msg.ID) })
 	card := h.botMessage(modChat, "Supprimé automatiquement", "dispo ce soir")
 	if _, ok := card.Button("Bannir"); !ok {
 		t.Error("the person is still up to the moderators: ban button expected")
@@ -328,10 +331,35 @@ func TestAutoDeleteAboveThreshold(t *testing.T) {
 func TestDealerBioIsShownOnTheAdmissionCard(t *testing.T) {
 	h := newHarness(t)
 	who := asker(830, "Plug", "fr")
-	req := h.api.JoinRequest(tgfake.Supergroup(requestGroup, "Entraide"), who)
+	req := h.api.JoinRequest(emulator.Supergroup(requestGroup, "Entraide"), who)
 	req.ChatJoinRequest.Bio = "🔌 Tina ❄️ dispo 24/7 livraison, Wickr: plugparis"
 	h.push(req)
 	payload := h.startPayload(h.botMessage(who.ID, "Charte"), "accepte")
-	h.say(tgfake.PrivateChat(who), who, "/start "+payload)
+	h.say(emulator.PrivateChat(who), who, "/start "+payload)
 	h.botMessage(modChat, "Plug", "évoque une offre")
+}
+
+// TestNewMemberScreeningWeight: a price alone scores under the threshold
+// from an established member, and over it from a member the bot admitted
+// less than new_member_window (72 h) ago: dealers join to sell at once.
+// Once the window is over, the same member is screened like everyone.
+func TestNewMemberScreeningWeight(t *testing.T) {
+	h := newHarness(t)
+	lou := asker(860, "Lou", "fr")
+	h.press(requestAndAccept(h, lou), "Approuver", mod1)
+	h.botMessage(lou.ID, "Bienvenue dans")
+	const price = "80€ le g"
+	h.post(group(), frenchUser(861, "Ancien"), price)
+	h.post(group(), lou, price)
+	h.botMessage(modChat, price, "Lou")
+	h.reviewProbe()
+	if n := countMessages(h.api.BotMessages(modChat), "Ancien"); n != 0 {
+		t.Errorf("an established member's price alone was flagged:\n%s", h.api.DumpChat(modChat))
+	}
+	h.clock.Advance(73 * time.Hour)
+	h.post(group(), lou, "90€ le g")
+	h.reviewProbe()
+	if n := countMessages(h.api.BotMessages(modChat), "90€ le g"); n != 0 {
+		t.Errorf("a member admitted 73 h ago is still screened as new:\n%s", h.api.DumpChat(modChat))
+	}
 }

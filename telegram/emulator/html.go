@@ -1,4 +1,4 @@
-package tgfake
+package emulator
 
 import (
 	"encoding/json"

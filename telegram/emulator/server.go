@@ -1,21 +1,59 @@
-// Package tgfake is a fake Telegram Bot API server for end-to-end tests.
-//
-// It runs on net/http/httptest and speaks the same JSON as api.telegram.org
+// Package emulator is a Telegram Bot API server that runs in the process:
+// an httptest server speaking the same JSON as api.telegram.org
 // ({"ok":true,"result":...} or {"ok":false,"error_code":N,"description":...}),
-// so the real bot code can be exercised through the real telebot client:
-// point telebot's Settings.URL (or the config key telegram.api_url) at
-// Server.URL and use Token as the bot token.
+// so the real bot code runs through the real telebot client. Point telebot's
+// Settings.URL (or the config key telegram.api_url) at Server.URL and use
+// Token as the bot token. The end-to-end tests use it; it imports no
+// testing package so that a browser sandbox can embed the same emulator in
+// the production binary.
 //
-// The server keeps the state a test needs to assert on (every API call, the
-// messages of every chat with their buttons, edits and deletions, member
-// statuses, commands) and reproduces the Telegram behaviours that real bots
-// trip over: long polling with offset confirmation, HTML parse errors,
-// "message is not modified", 403 for blocked users, flood control with
-// retry_after, and injected faults (error codes, malformed bodies, delays).
+// It keeps what a caller needs to look at (every API call, the messages of
+// every chat with their buttons, edits and deletions, member statuses,
+// commands) and reproduces these Telegram behaviours, the ones real bots
+// trip over:
+//
+//   - Updates: getUpdates long polling, confirmed by the next offset
+//     (unconfirmed updates are delivered again), allowed_updates kept from
+//     one call to the next, 409 Conflict for a poll superseded by a newer
+//     one, a webhook
+//     stub (setWebhook, deleteWebhook, getWebhookInfo answer; updates are
+//     not posted to it). Push, PushRaw, UserMessage, JoinRequest, Press and
+//     PressData build and queue what users do.
+//   - Sending: sendMessage, sendPhoto, sendDocument, copyMessage,
+//     forwardMessage; parse_mode HTML parsed as Telegram does (its tag
+//     subset, entities, "can't parse entities" with the byte offset), the
+//     4,096 (text) and 1,024 (caption) UTF-16 limits, empty text refused,
+//     inline keyboards checked, replies to a missing message refused unless
+//     allow_sending_without_reply, protect_content recorded.
+//   - Edits and deletions: editMessageText, editMessageCaption,
+//     editMessageReplyMarkup ("message is not modified" when nothing
+//     changes, the keyboard dropped when an edit omits it, only the bot's
+//     own messages), deleteMessage, deleteMessages.
+//   - Callback answers: answerCallbackQuery once per query ("query is too
+//     old" for an unknown or already answered one), toasts of at most 200
+//     characters.
+//   - Members and join requests: approveChatJoinRequest and
+//     declineChatJoinRequest (once per request: HIDE_REQUESTER_MISSING
+//     after), restrictChatMember, banChatMember, unbanChatMember,
+//     getChatMember, getChat, leaveChat; owners and administrators cannot be
+//     restricted or banned; 403 for a user who blocked the bot or a group
+//     the bot was removed from (Block, SetMember, my_chat_member updates).
+//   - Commands: setMyCommands, getMyCommands, deleteMyCommands per scope and
+//     language, with Telegram's command name rules.
+//   - Flood control (SetLimits, off by default): Telegram's 30 messages a
+//     second overall, about 1 a second per private chat and 20 a minute per
+//     group, answered 429 "Too Many Requests: retry after N" with
+//     parameters.retry_after.
+//   - Faults on demand (FailNext): any error code and description, 429 with
+//     retry_after, malformed bodies, delays.
+//   - A wrong token gets 401, an unknown method 404.
+//
+// Not modelled: inline mode, payments, files beyond their names, and
+// anything that needs a second bot or a user account.
 //
 // All methods are safe for concurrent use; waiting is done with channels,
-// never with sleeps, so tests can push thousands of updates quickly.
-package tgfake
+// never with sleeps, so a caller can push thousands of updates quickly.
+package emulator
 
 import (
 	"context"
@@ -29,7 +67,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	tele "gopkg.in/telebot.v3"
@@ -122,10 +159,20 @@ func New() *Server {
 	return s
 }
 
+// TB is the part of testing.TB the emulator needs to fail a test or tie
+// its lifetime to one; *testing.T, *testing.B and *testing.F satisfy it.
+// The emulator takes this interface rather than testing.TB so that it does
+// not import the testing package into a binary that embeds it.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
 // NewT is New plus t.Cleanup(s.Close). Register it before the bot so the
 // bot (whose cleanup runs first, LIFO) stops polling before the server
 // goes away.
-func NewT(t testing.TB) *Server {
+func NewT(t TB) *Server {
 	t.Helper()
 	s := New()
 	t.Cleanup(s.Close)
@@ -254,7 +301,7 @@ func (c Call) Buttons() [][]Button {
 //
 //	mark := s.Mark()
 //	s.Push(...)
-//	s.WaitCall(t, time.Second, "sendMessage", func(c tgfake.Call) bool { return c.Seq > mark })
+//	s.WaitCall(t, time.Second, "sendMessage", func(c emulator.Call) bool { return c.Seq > mark })
 func (s *Server) Mark() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -329,7 +376,7 @@ func (s *Server) AwaitCall(timeout time.Duration, method string, match func(Call
 
 // WaitCall is AwaitCall that fails the test (t.Fatalf, so call it from the
 // test goroutine) with a dump of the recent calls when nothing matched.
-func (s *Server) WaitCall(t testing.TB, timeout time.Duration, method string, match func(Call) bool) Call {
+func (s *Server) WaitCall(t TB, timeout time.Duration, method string, match func(Call) bool) Call {
 	t.Helper()
 	c, ok := s.AwaitCall(timeout, method, match)
 	if !ok {
@@ -337,7 +384,7 @@ func (s *Server) WaitCall(t testing.TB, timeout time.Duration, method string, ma
 		if name == "" {
 			name = "any method"
 		}
-		t.Fatalf("tgfake: no matching %s call within %v\n%s", name, timeout, s.DumpCalls(40))
+		t.Fatalf("emulator: no matching %s call within %v\n%s", name, timeout, s.DumpCalls(40))
 	}
 	return c
 }
@@ -371,10 +418,10 @@ func (s *Server) AwaitCallCount(timeout time.Duration, method string, n int) boo
 }
 
 // WaitCallCount is AwaitCallCount that fails the test on timeout.
-func (s *Server) WaitCallCount(t testing.TB, timeout time.Duration, method string, n int) {
+func (s *Server) WaitCallCount(t TB, timeout time.Duration, method string, n int) {
 	t.Helper()
 	if !s.AwaitCallCount(timeout, method, n) {
-		t.Fatalf("tgfake: %d %s calls after %v, want >= %d\n%s", s.CallCount(method), method, timeout, n, s.DumpCalls(20))
+		t.Fatalf("emulator: %d %s calls after %v, want >= %d\n%s", s.CallCount(method), method, timeout, n, s.DumpCalls(20))
 	}
 }
 

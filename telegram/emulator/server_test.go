@@ -1,4 +1,4 @@
-package tgfake_test
+package emulator_test
 
 import (
 	"encoding/json"
@@ -14,7 +14,7 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
-	"github.com/entrepairs/entrepairs/tgfake"
+	"github.com/entrepairs/entrepairs/telegram/emulator"
 )
 
 const wait = 5 * time.Second
@@ -39,11 +39,11 @@ func (b *botErrors) list() []error {
 }
 
 // newBot builds a real telebot client against s (this performs getMe).
-func newBot(t *testing.T, s *tgfake.Server, sync bool, errs *botErrors) *tele.Bot {
+func newBot(t *testing.T, s *emulator.Server, sync bool, errs *botErrors) *tele.Bot {
 	t.Helper()
 	set := tele.Settings{
 		URL:         s.URL,
-		Token:       tgfake.Token,
+		Token:       emulator.Token,
 		Poller:      &tele.LongPoller{Timeout: time.Second},
 		Synchronous: sync,
 	}
@@ -68,9 +68,9 @@ func start(t *testing.T, b *tele.Bot) {
 }
 
 func TestGetMeTokenAndUnknownMethod(t *testing.T) {
-	s := tgfake.NewT(t)
+	s := emulator.NewT(t)
 	b := newBot(t, s, true, nil)
-	if b.Me.ID != tgfake.BotID || b.Me.Username != "entrepairs_bot" || b.Me.FirstName != "entrepairs" || !b.Me.IsBot {
+	if b.Me.ID != emulator.BotID || b.Me.Username != "entrepairs_bot" || b.Me.FirstName != "entrepairs" || !b.Me.IsBot {
 		t.Fatalf("getMe = %+v", b.Me)
 	}
 	if me := s.Me(); me.ID != b.Me.ID || me.Username != b.Me.Username {
@@ -90,10 +90,10 @@ func TestGetMeTokenAndUnknownMethod(t *testing.T) {
 }
 
 func TestButtonsPressRoundTrip(t *testing.T) {
-	s := tgfake.NewT(t)
+	s := emulator.NewT(t)
 	errs := &botErrors{}
 	b := newBot(t, s, true, errs)
-	alice := tgfake.User(42, "Alice")
+	alice := emulator.User(42, "Alice")
 
 	menu := &tele.ReplyMarkup{}
 	join := menu.Data("Yes, join ✅", "join", "group-7")
@@ -123,7 +123,7 @@ func TestButtonsPressRoundTrip(t *testing.T) {
 		t.Fatalf("buttons = %+v", msg.Buttons)
 	}
 
-	var ue *tgfake.URLButtonError
+	var ue *emulator.URLButtonError
 	if _, err := s.Press(msg, "website", alice); !errors.As(err, &ue) || ue.URL != "https://example.org/rules" {
 		t.Fatalf("Press(url button) err = %v", err)
 	}
@@ -154,7 +154,7 @@ func TestButtonsPressRoundTrip(t *testing.T) {
 	if ans.String("callback_query_id") != u.Callback.ID || ans.String("text") != "ok" {
 		t.Fatalf("answer = %+v", ans.Raw)
 	}
-	edited := s.WaitBotMessage(t, wait, alice.ID, func(m tgfake.Message) bool { return m.Edits == 1 })
+	edited := s.WaitBotMessage(t, wait, alice.ID, func(m emulator.Message) bool { return m.Edits == 1 })
 	if edited.Plain != "Joined" || edited.Buttons != nil {
 		t.Fatalf("edited = %+v (an edit without reply_markup drops the keyboard)", edited)
 	}
@@ -209,9 +209,9 @@ func ids(us []tele.Update) []int {
 }
 
 func TestGetUpdatesSemantics(t *testing.T) {
-	s := tgfake.NewT(t)
+	s := emulator.NewT(t)
 	b := newBot(t, s, true, nil)
-	alice := tgfake.User(7, "Alice")
+	alice := emulator.User(7, "Alice")
 	for i := 0; i < 3; i++ {
 		if id := s.Push(s.UserMessage(nil, &alice, fmt.Sprint("m", i))); id != i+1 {
 			t.Fatalf("Push id = %d, want %d", id, i+1)
@@ -247,7 +247,7 @@ func TestGetUpdatesSemantics(t *testing.T) {
 
 	// Explicit redelivery of an already confirmed id is delivered again,
 	// then confirmed by the next offset.
-	s.Push(tele.Update{ID: 2, Message: &tele.Message{ID: 99, Text: "again", Chat: tgfake.PrivateChat(alice)}})
+	s.Push(tele.Update{ID: 2, Message: &tele.Message{ID: 99, Text: "again", Chat: emulator.PrivateChat(alice)}})
 	if got := poll(map[string]string{"offset": "4", "timeout": "0"}); fmt.Sprint(got) != "[2]" {
 		t.Fatalf("redelivery: %v", got)
 	}
@@ -256,7 +256,7 @@ func TestGetUpdatesSemantics(t *testing.T) {
 	}
 
 	// Types excluded by allowed_updates are dropped like Telegram does.
-	s.Push(s.JoinRequest(tgfake.Supergroup(-1001, "G"), alice))
+	s.Push(s.JoinRequest(emulator.Supergroup(-1001, "G"), alice))
 	if got := poll(map[string]string{"offset": "4", "timeout": "0"}); len(got) != 0 {
 		t.Fatalf("filtered update delivered: %v", got)
 	}
@@ -305,11 +305,11 @@ func TestGetUpdatesSemantics(t *testing.T) {
 }
 
 func TestFaultsAndBlock(t *testing.T) {
-	s := tgfake.NewT(t)
+	s := emulator.NewT(t)
 	b := newBot(t, s, true, nil)
-	alice := tgfake.User(42, "Alice")
+	alice := emulator.User(42, "Alice")
 
-	s.FailNext("sendMessage", 1, tgfake.Fault{Code: 429, RetryAfter: 7})
+	s.FailNext("sendMessage", 1, emulator.Fault{Code: 429, RetryAfter: 7})
 	_, err := b.Send(&alice, "hi")
 	var fe tele.FloodError
 	if !errors.As(err, &fe) || fe.RetryAfter != 7 {
@@ -322,21 +322,21 @@ func TestFaultsAndBlock(t *testing.T) {
 		t.Fatalf("after fault: %v", err)
 	}
 
-	s.FailNext("", 1, tgfake.Fault{Status: 502, Body: "<html>502 Bad Gateway</html>"})
+	s.FailNext("", 1, emulator.Fault{Status: 502, Body: "<html>502 Bad Gateway</html>"})
 	if _, err := b.Send(&alice, "hi"); err == nil {
 		t.Fatal("malformed body accepted")
 	}
-	s.FailNext("", 1, tgfake.Fault{Body: `{"ok":true,"result":`})
+	s.FailNext("", 1, emulator.Fault{Body: `{"ok":true,"result":`})
 	if _, err := b.Send(&alice, "hi"); err == nil {
 		t.Fatal("truncated body accepted")
 	}
-	s.FailNext("sendMessage", 1, tgfake.Fault{Code: 500})
+	s.FailNext("sendMessage", 1, emulator.Fault{Code: 500})
 	if _, err := b.Send(&alice, "hi"); err == nil || !strings.Contains(err.Error(), "Internal Server Error") {
 		t.Fatalf("500 fault: %v", err)
 	}
 
 	t0 := time.Now()
-	s.FailNext("sendMessage", 1, tgfake.Fault{Delay: 50 * time.Millisecond})
+	s.FailNext("sendMessage", 1, emulator.Fault{Delay: 50 * time.Millisecond})
 	if _, err := b.Send(&alice, "slow"); err != nil || time.Since(t0) < 50*time.Millisecond {
 		t.Fatalf("delay-only fault: %v after %v", err, time.Since(t0))
 	}
@@ -356,9 +356,9 @@ func TestFaultsAndBlock(t *testing.T) {
 }
 
 func TestHTMLValidationAndLimits(t *testing.T) {
-	s := tgfake.NewT(t)
+	s := emulator.NewT(t)
 	b := newBot(t, s, true, nil)
-	alice := tgfake.User(42, "Alice")
+	alice := emulator.User(42, "Alice")
 
 	bad := []string{
 		"<b>unbalanced",
@@ -411,8 +411,8 @@ func TestHTMLValidationAndLimits(t *testing.T) {
 	}
 
 	// Flood control: 3 per minute in a group, then 429 with retry_after.
-	s.SetLimits(tgfake.Limits{GroupPerMinute: 3})
-	group := tgfake.Supergroup(-1001234, "Peers")
+	s.SetLimits(emulator.Limits{GroupPerMinute: 3})
+	group := emulator.Supergroup(-1001234, "Peers")
 	floods := 0
 	for i := 0; i < 5; i++ {
 		_, err := b.Send(group, fmt.Sprint("msg ", i))
@@ -430,7 +430,7 @@ func TestHTMLValidationAndLimits(t *testing.T) {
 		t.Fatalf("group floods = %d, TooManyRequests = %d", floods, s.TooManyRequests())
 	}
 	// Private chats: burst of 3, then about one per second.
-	s.SetLimits(tgfake.Limits{PrivatePerSecond: 1})
+	s.SetLimits(emulator.Limits{PrivatePerSecond: 1})
 	for i := 0; i < 4; i++ {
 		_, err := b.Send(&alice, "p")
 		var fe tele.FloodError
@@ -439,8 +439,8 @@ func TestHTMLValidationAndLimits(t *testing.T) {
 		}
 	}
 	// Global: across chats.
-	s.SetLimits(tgfake.Limits{GlobalPerSecond: 2})
-	bob, carol := tgfake.User(43, "Bob"), tgfake.User(44, "Carol")
+	s.SetLimits(emulator.Limits{GlobalPerSecond: 2})
+	bob, carol := emulator.User(43, "Bob"), emulator.User(44, "Carol")
 	if _, err := b.Send(&bob, "1"); err != nil {
 		t.Fatal(err)
 	}
@@ -453,16 +453,16 @@ func TestHTMLValidationAndLimits(t *testing.T) {
 	if s.TooManyRequests() != 4 {
 		t.Fatalf("TooManyRequests = %d", s.TooManyRequests())
 	}
-	s.SetLimits(tgfake.Limits{})
+	s.SetLimits(emulator.Limits{})
 	if _, err := b.Send(&alice, "free"); err != nil {
 		t.Fatalf("limits off: %v", err)
 	}
 }
 
 func TestEditDeleteReply(t *testing.T) {
-	s := tgfake.NewT(t)
+	s := emulator.NewT(t)
 	b := newBot(t, s, true, nil)
-	alice := tgfake.User(42, "Alice")
+	alice := emulator.User(42, "Alice")
 	mk := func() *tele.ReplyMarkup {
 		m := &tele.ReplyMarkup{}
 		m.Inline(m.Row(m.Data("A", "a"), m.Data("B", "b", "x")))
@@ -518,7 +518,7 @@ func TestEditDeleteReply(t *testing.T) {
 	if len(all) != 3 || !all[0].Deleted || !all[1].Deleted || all[1].FromBot || all[2].ReplyTo != all[1].ID {
 		t.Fatalf("history: %s", s.DumpChat(alice.ID))
 	}
-	if _, err := b.Reply(&tele.Message{ID: 9999, Chat: tgfake.PrivateChat(alice)}, "x"); err == nil {
+	if _, err := b.Reply(&tele.Message{ID: 9999, Chat: emulator.PrivateChat(alice)}, "x"); err == nil {
 		t.Fatal("reply to unknown message accepted")
 	}
 
@@ -537,10 +537,10 @@ func TestEditDeleteReply(t *testing.T) {
 }
 
 func TestChatAdministration(t *testing.T) {
-	s := tgfake.NewT(t)
+	s := emulator.NewT(t)
 	b := newBot(t, s, true, nil)
-	alice, bob, carol := tgfake.User(42, "Alice"), tgfake.User(43, "Bob"), tgfake.User(44, "Carol")
-	group := tgfake.Supergroup(-1009, "Peers")
+	alice, bob, carol := emulator.User(42, "Alice"), emulator.User(43, "Bob"), emulator.User(44, "Carol")
+	group := emulator.Supergroup(-1009, "Peers")
 
 	if err := b.ApproveJoinRequest(group, &alice); err != nil {
 		t.Fatal(err)
@@ -626,7 +626,7 @@ func TestChatAdministration(t *testing.T) {
 // TestConcurrentLoad pushes many updates from several goroutines at a
 // concurrently handling bot and checks every one got its answer.
 func TestConcurrentLoad(t *testing.T) {
-	s := tgfake.NewT(t)
+	s := emulator.NewT(t)
 	errs := &botErrors{}
 	b := newBot(t, s, false, errs)
 	b.Handle(tele.OnText, func(c tele.Context) error {
@@ -640,7 +640,7 @@ func TestConcurrentLoad(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			user := tgfake.User(int64(100+u), fmt.Sprint("U", u))
+			user := emulator.User(int64(100+u), fmt.Sprint("U", u))
 			for i := 0; i < each; i++ {
 				s.Push(s.UserMessage(nil, &user, fmt.Sprint(i)))
 			}
@@ -673,9 +673,9 @@ func TestConcurrentLoad(t *testing.T) {
 // TestEncodingsAndClose checks the non-telebot encodings (form, JSON with
 // real numbers, query string) and that Close ends a pending long poll.
 func TestEncodingsAndClose(t *testing.T) {
-	s := tgfake.New()
+	s := emulator.New()
 	defer s.Close()
-	base := s.URL + "/bot" + tgfake.Token + "/"
+	base := s.URL + "/bot" + emulator.Token + "/"
 
 	resp, err := http.PostForm(base+"sendMessage", url.Values{
 		"chat_id":      {"42"},
@@ -712,7 +712,7 @@ func TestEncodingsAndClose(t *testing.T) {
 		}
 	}
 	if err := json.Unmarshal(body, &out); err != nil || !out.OK || out.Result.Chat.ID != -1005 ||
-		out.Result.Chat.Type != "supergroup" || out.Result.From.ID != tgfake.BotID || out.Result.MessageID != 1 {
+		out.Result.Chat.Type != "supergroup" || out.Result.From.ID != emulator.BotID || out.Result.MessageID != 1 {
 		t.Fatalf("json send: %v %s", err, body)
 	}
 	if c := s.Calls("sendMessage")[1]; c.Int("chat_id") != -1005 || !c.Bool("protect_content") {

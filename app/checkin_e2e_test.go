@@ -1,11 +1,11 @@
-package main
+package app
 
 import (
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/entrepairs/entrepairs/tgfake"
+	"github.com/entrepairs/entrepairs/telegram/emulator"
 )
 
 // paris is the harness's time zone.
@@ -18,8 +18,8 @@ func (h *harness) at(year int, month time.Month, day, hour, min int) {
 }
 
 // checkIns returns the check-in messages the bot posted in a group.
-func (h *harness) checkIns(chatID int64) []tgfake.Message {
-	var out []tgfake.Message
+func (h *harness) checkIns(chatID int64) []emulator.Message {
+	var out []emulator.Message
 	for _, m := range h.api.BotMessages(chatID) {
 		if _, ok := m.Button("Ça va"); ok {
 			out = append(out, m)
@@ -28,9 +28,9 @@ func (h *harness) checkIns(chatID int64) []tgfake.Message {
 	return out
 }
 
-func (h *harness) waitCheckIn(chatID int64) tgfake.Message {
+func (h *harness) waitCheckIn(chatID int64) emulator.Message {
 	h.t.Helper()
-	return h.api.WaitBotMessage(h.t, waitFor, chatID, func(m tgfake.Message) bool {
+	return h.api.WaitBotMessage(h.t, waitFor, chatID, func(m emulator.Message) bool {
 		_, ok := m.Button("Ça va")
 		return ok
 	})
@@ -113,7 +113,7 @@ func TestMoodTapCountsOnceAndShowsOnlyTheTotal(t *testing.T) {
 	h.press(m, "Ça va", sam)
 	time.Sleep(3500 * time.Millisecond) // the aggregate is edited at most every 3 s
 	h.clock.Advance(time.Second)
-	got := h.api.WaitBotMessage(t, waitFor, requestGroup, func(x tgfake.Message) bool {
+	got := h.api.WaitBotMessage(t, waitFor, requestGroup, func(x emulator.Message) bool {
 		return x.ID == m.ID && strings.Contains(x.Plain, "2 réponses")
 	})
 	if strings.Contains(got.Plain, "Lou") || strings.Contains(got.Plain, "Sam") {
@@ -140,7 +140,7 @@ func TestNeedToTalkLeadsToAModeratorOnlyWithConsent(t *testing.T) {
 	sam := frenchUser(73, "Sam")
 	h.api.Block(sam.ID)
 	h.press(m, "Difficile", sam)
-	if got := h.lastToast(); !strings.Contains(got, tgfake.BotUsername) {
+	if got := h.lastToast(); !strings.Contains(got, emulator.BotUsername) {
 		t.Errorf("toast for a member without private chat: %q", got)
 	}
 }
@@ -148,7 +148,7 @@ func TestNeedToTalkLeadsToAModeratorOnlyWithConsent(t *testing.T) {
 func TestResourcesNavigation(t *testing.T) {
 	h := newHarness(t)
 	lou := frenchUser(74, "Lou")
-	h.say(tgfake.PrivateChat(lou), lou, "/ressources")
+	h.say(emulator.PrivateChat(lou), lou, "/ressources")
 	menu := h.botMessage(lou.ID, "Ressources", "France")
 	h.press(menu, "Antipoison", lou)
 	list := h.botMessage(lou.ID, "Antipoison", "01 40 05 48 48")
@@ -158,7 +158,7 @@ func TestResourcesNavigation(t *testing.T) {
 	h.press(list, "Belgique", lou)
 	h.botMessage(lou.ID, "Antipoison", "070 245 245")
 	// The region is remembered.
-	h.say(tgfake.PrivateChat(lou), lou, "/resources")
+	h.say(emulator.PrivateChat(lou), lou, "/resources")
 	h.press(h.botMessage(lou.ID, "Ressources", "Région : 🇧🇪 Belgique"), "Urgence", lou)
 	h.botMessage(lou.ID, "112")
 }
@@ -177,7 +177,7 @@ func TestResourcesInAGroup(t *testing.T) {
 		t.Errorf("payload %q", p)
 	}
 	h.clock.Advance(4 * time.Minute)
-	h.api.WaitCall(t, waitFor, "deleteMessage", func(c tgfake.Call) bool { return c.Int("message_id") == int64(note.ID) })
+	h.api.WaitCall(t, waitFor, "deleteMessage", func(c emulator.Call) bool { return c.Int("message_id") == int64(note.ID) })
 }
 
 func TestEmergencyGAndHelpEverywhere(t *testing.T) {
@@ -188,7 +188,7 @@ func TestEmergencyGAndHelpEverywhere(t *testing.T) {
 		say  func(string)
 		chat int64
 	}{
-		{"private", func(s string) { h.say(tgfake.PrivateChat(lou), lou, s) }, lou.ID},
+		{"private", func(s string) { h.say(emulator.PrivateChat(lou), lou, s) }, lou.ID},
 		{"group", func(s string) { h.say(group(), lou, s) }, requestGroup},
 	} {
 		t.Run(where.name, func(t *testing.T) {
@@ -200,7 +200,28 @@ func TestEmergencyGAndHelpEverywhere(t *testing.T) {
 			h.botMessage(where.chat, "/ressources", "/urgence", "/signaler", "/charte")
 		})
 	}
-	en := tgfake.User(78, "Kim")
-	h.say(tgfake.PrivateChat(en), en, "/emergency")
+	en := emulator.User(78, "Kim")
+	h.say(emulator.PrivateChat(en), en, "/emergency")
 	h.botMessage(en.ID, "112", "999")
+}
+
+// TestChangedAnswerMovesTheTally: a member who answers "Ça va", then
+// changes to "Bof", is counted once, under "Bof".
+func TestChangedAnswerMovesTheTally(t *testing.T) {
+	h := newHarness(t)
+	h.at(2026, 11, 20, 18, 0)
+	m := h.waitCheckIn(requestGroup)
+	lou := frenchUser(72, "Lou")
+	h.press(m, "Ça va", lou)
+	h.press(m, "Bof", lou)
+	if got := h.lastToast(); got == "" {
+		t.Error("the changed answer was not acknowledged")
+	}
+	h.say(modChatRoom(), mod1, "/stats")
+	got := h.botMessage(modChat, "semaine 2026-W47")
+	for _, want := range []string{"😊 Ça va : 0 (0)", "😐 Bof : 1 (0)", "😣 Difficile : 0 (0)"} {
+		if !strings.Contains(got.Plain, want) {
+			t.Errorf("/stats lacks %q after a changed answer:\n%s", want, got.Plain)
+		}
+	}
 }

@@ -1,6 +1,6 @@
 //go:build linux
 
-package main
+package app
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/entrepairs/entrepairs/tgfake"
+	"github.com/entrepairs/entrepairs/telegram/emulator"
 )
 
 // TestMeasureBinary prints the figures for the real binary, run
@@ -19,7 +19,7 @@ import (
 // group messages (60 MB). Figures, not assertions: a loaded CI machine
 // must not fail a build over them. Run it with
 //
-//	ENTREPAIRS_MEASURE=1 go test -run TestMeasureBinary -v .
+//	ENTREPAIRS_MEASURE=1 go test -run TestMeasureBinary -v ./app
 //
 // ENTREPAIRS_MEASURE_MESSAGES changes the 20,000.
 func TestMeasureBinary(t *testing.T) {
@@ -38,11 +38,11 @@ func TestMeasureBinary(t *testing.T) {
 	// creates the data file) and again on an existing one.
 	var fresh, again []time.Duration
 	for range 5 {
-		api := tgfake.NewT(t)
-		cfg := writeBotDir(t, t.TempDir(), api.URL, "")
+		api := emulator.NewT(t)
+		cfg := writeBotDir(t, t.TempDir(), api.URL, botConfig{timezone: "UTC", checkins: "checkins: []"})
 		for i := range 2 {
 			p := startProc(t, bin, cfg, out)
-			first := api.WaitCall(t, 10*time.Second, "getUpdates", func(c tgfake.Call) bool { return c.At.After(p.started) })
+			first := api.WaitCall(t, 10*time.Second, "getUpdates", func(c emulator.Call) bool { return c.At.After(p.started) })
 			if len(fresh) == 0 {
 				var steps []string
 				for _, c := range api.Calls("") {
@@ -66,8 +66,8 @@ func TestMeasureBinary(t *testing.T) {
 		median(fresh).Round(time.Millisecond), fresh, median(again).Round(time.Millisecond), again)
 
 	// Idle, then a day's worth of group traffic in one go.
-	api := tgfake.NewT(t)
-	cfg := writeBotDir(t, t.TempDir(), api.URL, "")
+	api := emulator.NewT(t)
+	cfg := writeBotDir(t, t.TempDir(), api.URL, botConfig{timezone: "UTC", checkins: "checkins: []"})
 	p := startProc(t, bin, cfg, out)
 	api.WaitCall(t, 10*time.Second, "getUpdates", nil)
 	time.Sleep(2 * time.Second)

@@ -1,4 +1,4 @@
-package tgfake
+package emulator
 
 import (
 	"bytes"
@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
 	"unicode/utf16"
 
@@ -144,7 +143,7 @@ func (s *Server) Push(u tele.Update) int {
 	u.ID = s.updates.assign(u.ID)
 	b, err := json.Marshal(u)
 	if err != nil {
-		panic(fmt.Sprintf("tgfake: Push: cannot marshal update: %v", err))
+		panic(fmt.Sprintf("emulator: Push: cannot marshal update: %v", err))
 	}
 	raw, kind := normalizeUpdate(b)
 	s.observeUpdateLocked(&u)
@@ -448,10 +447,10 @@ func (s *Server) AwaitPending(timeout time.Duration, n int) bool {
 }
 
 // WaitPending is AwaitPending that fails the test on timeout.
-func (s *Server) WaitPending(t testing.TB, timeout time.Duration, n int) {
+func (s *Server) WaitPending(t TB, timeout time.Duration, n int) {
 	t.Helper()
 	if !s.AwaitPending(timeout, n) {
-		t.Fatalf("tgfake: still %d updates pending after %v (want <= %d)\n%s", s.Pending(), timeout, n, s.DumpCalls(20))
+		t.Fatalf("emulator: still %d updates pending after %v (want <= %d)\n%s", s.Pending(), timeout, n, s.DumpCalls(20))
 	}
 }
 
@@ -586,7 +585,7 @@ func Supergroup(id int64, title string) *tele.Chat {
 // that the bot can later reply to it or delete it. Push the result.
 func (s *Server) UserMessage(chat *tele.Chat, from *tele.User, text string) tele.Update {
 	if from == nil {
-		panic("tgfake: UserMessage needs a sender")
+		panic("emulator: UserMessage needs a sender")
 	}
 	if chat == nil {
 		chat = PrivateChat(*from)
@@ -636,7 +635,7 @@ type URLButtonError struct {
 
 // Error explains that the button is a link, and where it points.
 func (e *URLButtonError) Error() string {
-	return fmt.Sprintf("tgfake: button %q is a URL button (opens %s); pressing it sends no callback to the bot", e.Text, e.URL)
+	return fmt.Sprintf("emulator: button %q is a URL button (opens %s); pressing it sends no callback to the bot", e.Text, e.URL)
 }
 
 // Press builds the callback_query update Telegram sends when from presses
@@ -651,7 +650,7 @@ func (s *Server) Press(msg Message, buttonText string, from tele.User) (tele.Upd
 	cur := msg
 	if ms := s.lookupLocked(msg.ChatID, msg.ID); ms != nil {
 		if ms.Deleted {
-			return tele.Update{}, fmt.Errorf("tgfake: message %d in chat %d is deleted", msg.ID, msg.ChatID)
+			return tele.Update{}, fmt.Errorf("emulator: message %d in chat %d is deleted", msg.ID, msg.ChatID)
 		}
 		cur = ms.snapshot()
 	}
@@ -663,7 +662,7 @@ func (s *Server) Press(msg Message, buttonText string, from tele.User) (tele.Upd
 		if b.URL != "" {
 			return tele.Update{}, &URLButtonError{Text: b.Text, URL: b.URL}
 		}
-		return tele.Update{}, fmt.Errorf("tgfake: button %q of message %d has no callback_data", b.Text, msg.ID)
+		return tele.Update{}, fmt.Errorf("emulator: button %q of message %d has no callback_data", b.Text, msg.ID)
 	}
 	return s.callbackLocked(cur, b.Data, from), nil
 }
@@ -720,10 +719,10 @@ func findButton(m Message, text string) (Button, error) {
 	case 1:
 		return partial[0], nil
 	case 0:
-		return Button{}, fmt.Errorf("tgfake: message %d in chat %d has no button containing %q; buttons: %s",
+		return Button{}, fmt.Errorf("emulator: message %d in chat %d has no button containing %q; buttons: %s",
 			m.ID, m.ChatID, text, describeButtons(m.Buttons))
 	default:
-		return Button{}, errors.New("tgfake: " + strconv.Itoa(len(partial)) + " buttons contain " + strconv.Quote(text) +
+		return Button{}, errors.New("emulator: " + strconv.Itoa(len(partial)) + " buttons contain " + strconv.Quote(text) +
 			", be more specific; buttons: " + describeButtons(m.Buttons))
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"fmt"
@@ -7,12 +7,12 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
-	"github.com/entrepairs/entrepairs/tgfake"
+	"github.com/entrepairs/entrepairs/telegram/emulator"
 )
 
 // groupTraffic builds n ordinary messages (benign, in French) from many
 // members of the request-mode group, as Telegram delivers them.
-func groupTraffic(api *tgfake.Server, n int) []tele.Update {
+func groupTraffic(api *emulator.Server, n int) []tele.Update {
 	// Enough members that none posts more than the flood rule allows
 	// (12 messages in 30 s by default): ordinary traffic.
 	members := max(500, n/10+1)
@@ -20,7 +20,7 @@ func groupTraffic(api *tgfake.Server, n int) []tele.Update {
 	for i := range users {
 		users[i] = frenchUser(int64(10_000+i), fmt.Sprintf("Membre%03d", i))
 	}
-	grp := tgfake.Supergroup(requestGroup, "Entraide Paris")
+	grp := emulator.Supergroup(requestGroup, "Entraide Paris")
 	ups := make([]tele.Update, n)
 	for i := range ups {
 		ups[i] = api.UserMessage(grp, &users[i%members], benign[i%len(benign)])
@@ -33,9 +33,9 @@ func groupTraffic(api *tgfake.Server, n int) []tele.Update {
 // checked for flood, recorded in the handled-update ledger. It reports
 // updates/s; the target is 2,000 on a 2-core machine.
 //
-//	go test -run XXX -bench BenchmarkGroupMessages -benchtime 20000x .
+//	go test -run XXX -bench BenchmarkGroupMessages -benchtime 20000x ./app
 func BenchmarkGroupMessages(b *testing.B) {
-	lb := startLiveBot(b, nil)
+	lb := startRig(b, rigOptions{botConfig: botConfig{timezone: "UTC", checkins: "checkins: []"}, realClock: true})
 	ups := groupTraffic(lb.api, b.N)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -68,9 +68,9 @@ func TestJoinRequestBurst(t *testing.T) {
 		t.Skip("a burst paced to Telegram's limits")
 	}
 	h := newHarness(t)
-	h.api.SetLimits(tgfake.TelegramLimits())
+	h.api.SetLimits(emulator.TelegramLimits())
 	const n = 60
-	grp := tgfake.Supergroup(requestGroup, "Entraide Paris")
+	grp := emulator.Supergroup(requestGroup, "Entraide Paris")
 	people := make([]tele.User, n)
 	start := time.Now()
 	for i := range people {
@@ -103,7 +103,7 @@ func TestFlagBurst(t *testing.T) {
 		t.Skip("a burst paced to Telegram's limits")
 	}
 	h := newHarness(t)
-	h.api.SetLimits(tgfake.TelegramLimits())
+	h.api.SetLimits(emulator.TelegramLimits())
 	const n = 30
 	start := time.Now()
 	for i := range n {

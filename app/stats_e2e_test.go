@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -10,10 +10,10 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
-	"github.com/entrepairs/entrepairs/tgfake"
+	"github.com/entrepairs/entrepairs/telegram/emulator"
 )
 
-func modChatRoom() *tele.Chat { return tgfake.Supergroup(modChat, "Modération") }
+func modChatRoom() *tele.Chat { return emulator.Supergroup(modChat, "Modération") }
 
 // weekOfActivity produces, in the harness's first week (2026-W47) then in
 // the next one (2026-W48), the events /stats and `stats --csv` count.
@@ -26,14 +26,14 @@ func weekOfActivity(t *testing.T, h *harness) {
 	_, card := flagCard(h, frenchUser(903, "Tonio"), offer)
 	h.press(card, "Supprimer", mod1)
 	noa := frenchUser(904, "Noa")
-	h.say(tgfake.PrivateChat(noa), noa, "/urgence")
+	h.say(emulator.PrivateChat(noa), noa, "/urgence")
 	h.botMessage(noa.ID, "112")
 
 	h.clock.Advance(7 * 24 * time.Hour) // Thursday 26 November: 2026-W48
 
 	// Two requests waiting: one accepted the charter, one not yet.
 	requestAndAccept(h, asker(905, "Ali", "fr"))
-	h.push(h.api.JoinRequest(tgfake.Supergroup(requestGroup, "Entraide"), asker(906, "Yun", "fr")))
+	h.push(h.api.JoinRequest(emulator.Supergroup(requestGroup, "Entraide"), asker(906, "Yun", "fr")))
 	// A member's report, left undecided, and a dealer banned.
 	author, reporter := frenchUser(907, "Alex"), frenchUser(908, "Bea")
 	target := h.post(group(), author, "tu verras bien ce soir")
@@ -44,9 +44,9 @@ func weekOfActivity(t *testing.T, h *harness) {
 	_, card = flagCard(h, frenchUser(909, "Plug"), offer)
 	h.press(card, "Bannir", mod2)
 	// Resources: poison control twice, emergency once.
-	h.say(tgfake.PrivateChat(noa), noa, "/ressources")
-	withButton := func(label string) tgfake.Message {
-		return h.api.WaitBotMessage(t, waitFor, noa.ID, func(m tgfake.Message) bool {
+	h.say(emulator.PrivateChat(noa), noa, "/ressources")
+	withButton := func(label string) emulator.Message {
+		return h.api.WaitBotMessage(t, waitFor, noa.ID, func(m emulator.Message) bool {
 			_, ok := m.Button(label)
 			return ok
 		})
@@ -112,7 +112,7 @@ func TestStatsThisWeekAgainstLastWeek(t *testing.T) {
 	}
 
 	// A moderator may ask in private too.
-	h.say(tgfake.PrivateChat(mod2), mod2, "/stats")
+	h.say(emulator.PrivateChat(mod2), mod2, "/stats")
 	h.botMessage(mod2.ID, "semaine 2026-W48", "Demandes d'entrée : 2 (2)")
 }
 
@@ -120,7 +120,7 @@ func TestStatsAreForModeratorsOnly(t *testing.T) {
 	h := newHarness(t)
 	member := frenchUser(920, "Lou")
 	h.say(group(), member, "/stats")
-	h.say(tgfake.PrivateChat(member), member, "/stats")
+	h.say(emulator.PrivateChat(member), member, "/stats")
 	h.botMessage(member.ID, "réservée aux modérateur·ices")
 	if n := len(h.api.BotMessages(requestGroup)); n != 0 {
 		t.Errorf("the bot answered /stats in the members' group:\n%s", h.api.DumpChat(requestGroup))
@@ -147,7 +147,7 @@ func TestStatsCSVForFunders(t *testing.T) {
 
 	// While the bot runs, the tool says what to do instead of waiting.
 	var out, errOut bytes.Buffer
-	if code := cli([]string{"stats", "--config", h.cfgPath, "--csv"}, nil, &out, &errOut); code != exitFailure {
+	if code := cli(t, []string{"stats", "--config", h.cfgPath, "--csv"}, nil, &out, &errOut); code != exitFailure {
 		t.Errorf("stats beside the running bot: exit %d, want %d", code, exitFailure)
 	}
 	if !strings.Contains(errOut.String(), "the bot is running") || !strings.Contains(errOut.String(), "copy") {
@@ -157,7 +157,7 @@ func TestStatsCSVForFunders(t *testing.T) {
 	h.stop()
 	out.Reset()
 	errOut.Reset()
-	if code := cli([]string{"stats", "--config", h.cfgPath, "--csv"}, nil, &out, &errOut); code != exitOK {
+	if code := cli(t, []string{"stats", "--config", h.cfgPath, "--csv"}, nil, &out, &errOut); code != exitOK {
 		t.Fatalf("stats --csv: exit %d: %s", code, errOut.String())
 	}
 	records, err := csv.NewReader(strings.NewReader(out.String())).ReadAll()
@@ -197,13 +197,13 @@ func TestStatsCSVForFunders(t *testing.T) {
 
 	// The readable table, and bad usage.
 	out.Reset()
-	if code := cli([]string{"stats", "--config", h.cfgPath}, nil, &out, &errOut); code != exitOK || !strings.Contains(out.String(), "2026-W48") || !strings.Contains(out.String(), "join_requests") {
+	if code := cli(t, []string{"stats", "--config", h.cfgPath}, nil, &out, &errOut); code != exitOK || !strings.Contains(out.String(), "2026-W48") || !strings.Contains(out.String(), "join_requests") {
 		t.Errorf("table: exit %d\n%s", code, out.String())
 	}
-	if code := cli([]string{"stats", "--config", h.cfgPath, "--nope"}, nil, &out, &errOut); code != exitInvalid {
+	if code := cli(t, []string{"stats", "--config", h.cfgPath, "--nope"}, nil, &out, &errOut); code != exitInvalid {
 		t.Errorf("unknown flag: exit %d, want %d", code, exitInvalid)
 	}
-	if code := cli([]string{"stats", "--config", h.cfgPath, "extra"}, nil, &out, &errOut); code != exitInvalid {
+	if code := cli(t, []string{"stats", "--config", h.cfgPath, "extra"}, nil, &out, &errOut); code != exitInvalid {
 		t.Errorf("extra argument: exit %d, want %d", code, exitInvalid)
 	}
 }
@@ -213,12 +213,12 @@ func TestStatsCSVForFunders(t *testing.T) {
 func TestStatsCSVIncludesQuietWeeks(t *testing.T) {
 	h := newHarness(t)
 	lou := frenchUser(930, "Lou")
-	h.say(tgfake.PrivateChat(lou), lou, "/g")
+	h.say(emulator.PrivateChat(lou), lou, "/g")
 	h.clock.Advance(3 * 7 * 24 * time.Hour)
-	h.say(tgfake.PrivateChat(lou), lou, "/g")
+	h.say(emulator.PrivateChat(lou), lou, "/g")
 	h.stop()
 	var out, errOut bytes.Buffer
-	if code := cli([]string{"stats", "--config", h.cfgPath, "--csv"}, nil, &out, &errOut); code != exitOK {
+	if code := cli(t, []string{"stats", "--config", h.cfgPath, "--csv"}, nil, &out, &errOut); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	var weeks []string

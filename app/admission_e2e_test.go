@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"os"
@@ -9,12 +9,12 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
-	"github.com/entrepairs/entrepairs/tgfake"
+	"github.com/entrepairs/entrepairs/telegram/emulator"
 )
 
 // asker builds a person asking to join the request-mode group.
 func asker(id int64, name, lang string) tele.User {
-	u := tgfake.User(id, name)
+	u := emulator.User(id, name)
 	u.LanguageCode = lang
 	u.Username = strings.ToLower(name) + "_x"
 	return u
@@ -22,9 +22,9 @@ func asker(id int64, name, lang string) tele.User {
 
 // requestAndAccept runs a join request up to the moderators' card and
 // returns the card.
-func requestAndAccept(h *harness, who tele.User) tgfake.Message {
+func requestAndAccept(h *harness, who tele.User) emulator.Message {
 	h.t.Helper()
-	group := tgfake.Supergroup(requestGroup, "Entraide Paris (titre Telegram)")
+	group := emulator.Supergroup(requestGroup, "Entraide Paris (titre Telegram)")
 	req := h.api.JoinRequest(group, who)
 	req.ChatJoinRequest.Bio = "Je veux arrêter, un jour à la fois"
 	req.ChatJoinRequest.Unixtime = h.clock.Now().Unix()
@@ -36,7 +36,7 @@ func requestAndAccept(h *harness, who tele.User) tgfake.Message {
 		t.Fatalf("the charter's last message has no accept button: %+v", charter.Buttons)
 	}
 	payload := h.startPayload(charter, "accepte")
-	h.say(tgfake.PrivateChat(who), who, "/start "+payload)
+	h.say(emulator.PrivateChat(who), who, "/start "+payload)
 	return h.botMessage(modChat, who.FirstName, "Charte acceptée ✓")
 }
 
@@ -75,7 +75,7 @@ func TestJoinRequestApprovedByModerator(t *testing.T) {
 	}
 	welcome := h.botMessage(lou.ID, "Bienvenue dans", "/charte", "/aide")
 	if welcome.Protected {
-		t.Log("welcome is protected")
+		t.Error("the welcome is protected from forwarding: only check-ins are")
 	}
 	if n := h.api.CallCount("approveChatJoinRequest"); n != 1 {
 		t.Errorf("approveChatJoinRequest called %d times", n)
@@ -90,7 +90,7 @@ func TestJoinRequestRefused(t *testing.T) {
 	sam := asker(43, "Sam", "fr")
 	card := requestAndAccept(h, sam)
 	h.press(card, "Refuser", mod2)
-	h.api.WaitCall(t, waitFor, "declineChatJoinRequest", func(c tgfake.Call) bool { return c.Int("user_id") == sam.ID })
+	h.api.WaitCall(t, waitFor, "declineChatJoinRequest", func(c emulator.Call) bool { return c.Int("user_id") == sam.ID })
 	h.botMessage(modChat, "Refusé par Dominique")
 	// A kind message that points to other support.
 	h.botMessage(sam.ID, "Drogues Info Service", "0 800 23 13 13")
@@ -102,7 +102,7 @@ func TestJoinRequestRefused(t *testing.T) {
 func TestEnglishSpeakerGetsEnglishCharterAndTexts(t *testing.T) {
 	h := newHarness(t)
 	kim := asker(44, "Kim", "en-GB")
-	group := tgfake.Supergroup(requestGroup, "Entraide")
+	group := emulator.Supergroup(requestGroup, "Entraide")
 	h.push(h.api.JoinRequest(group, kim))
 	charter := h.botMessage(kim.ID, "Group charter")
 	if _, ok := charter.Button("I accept"); !ok {
@@ -165,14 +165,14 @@ func TestRestartBetweenAcceptanceAndApproval(t *testing.T) {
 	card := requestAndAccept(h, lou)
 	h.restart()
 	h.press(card, "Approuver", mod1)
-	h.api.WaitCall(t, waitFor, "approveChatJoinRequest", func(c tgfake.Call) bool { return c.Int("user_id") == lou.ID })
+	h.api.WaitCall(t, waitFor, "approveChatJoinRequest", func(c emulator.Call) bool { return c.Int("user_id") == lou.ID })
 	h.botMessage(modChat, "Approuvé par Camille")
 }
 
 func TestRedeliveredUpdatesHaveOneEffect(t *testing.T) {
 	h := newHarness(t)
 	lou := asker(48, "Lou", "fr")
-	group := tgfake.Supergroup(requestGroup, "Entraide")
+	group := emulator.Supergroup(requestGroup, "Entraide")
 	req := h.api.JoinRequest(group, lou)
 	reqID := h.push(req)
 	h.botMessage(lou.ID, "Charte")
@@ -190,7 +190,7 @@ func TestRedeliveredUpdatesHaveOneEffect(t *testing.T) {
 
 	charter := h.botMessage(lou.ID, "Charte")
 	payload := h.startPayload(charter, "accepte")
-	h.say(tgfake.PrivateChat(lou), lou, "/start "+payload)
+	h.say(emulator.PrivateChat(lou), lou, "/start "+payload)
 	card := h.botMessage(modChat, "Lou", "Charte acceptée")
 	u, err := h.api.Press(card, "Approuver", mod1)
 	if err != nil {
@@ -202,7 +202,7 @@ func TestRedeliveredUpdatesHaveOneEffect(t *testing.T) {
 	u.ID = id
 	h.push(u) // the same tap, redelivered
 	// Accepting twice (an old link) gives a calm answer and no second card.
-	h.say(tgfake.PrivateChat(lou), lou, "/start "+payload)
+	h.say(emulator.PrivateChat(lou), lou, "/start "+payload)
 	h.botMessage(lou.ID, "déjà partie du groupe")
 	if n := h.api.CallCount("approveChatJoinRequest"); n != 1 {
 		t.Errorf("approveChatJoinRequest called %d times", n)
@@ -215,7 +215,7 @@ func TestRedeliveredUpdatesHaveOneEffect(t *testing.T) {
 func TestDecliningTheCharterPostsNothing(t *testing.T) {
 	h := newHarness(t)
 	noa := asker(49, "Noa", "fr")
-	h.push(h.api.JoinRequest(tgfake.Supergroup(requestGroup, "Entraide"), noa))
+	h.push(h.api.JoinRequest(emulator.Supergroup(requestGroup, "Entraide"), noa))
 	charter := h.botMessage(noa.ID, "Charte")
 	h.press(charter, "ne souhaite pas", noa)
 	h.botMessage(noa.ID, "refaire une demande")
@@ -228,10 +228,10 @@ func TestDecliningTheCharterPostsNothing(t *testing.T) {
 func TestSomeoneElsesLinkIsRefused(t *testing.T) {
 	h := newHarness(t)
 	lou := asker(50, "Lou", "fr")
-	h.push(h.api.JoinRequest(tgfake.Supergroup(requestGroup, "Entraide"), lou))
+	h.push(h.api.JoinRequest(emulator.Supergroup(requestGroup, "Entraide"), lou))
 	payload := h.startPayload(h.botMessage(lou.ID, "Charte"), "accepte")
 	other := asker(51, "Max", "fr")
-	h.say(tgfake.PrivateChat(other), other, "/start "+payload)
+	h.say(emulator.PrivateChat(other), other, "/start "+payload)
 	h.botMessage(other.ID, "autre personne")
 	if n := len(h.api.BotMessages(modChat)); n != 0 {
 		t.Errorf("a forwarded link produced a card")
@@ -240,19 +240,34 @@ func TestSomeoneElsesLinkIsRefused(t *testing.T) {
 
 func TestReminderOnceAfter24h(t *testing.T) {
 	h := newHarness(t)
+	// Requests accepted an hour before and after Lou's are the positive
+	// signs: the reminder naming one shows that the sweep has looked at
+	// Lou's request at that time too.
+	sam := asker(53, "Sam", "fr")
+	requestAndAccept(h, sam)
+	h.clock.Advance(time.Hour)
 	lou := asker(52, "Lou", "fr")
 	requestAndAccept(h, lou)
-	h.clock.Advance(23 * time.Hour)
-	time.Sleep(100 * time.Millisecond) // several sweeps
-	if n := countMessages(h.api.BotMessages(modChat), "attendent depuis"); n != 0 {
+	h.clock.Advance(23*time.Hour + time.Minute)
+	if first := h.botMessage(modChat, "attendent depuis", "Sam"); strings.Contains(first.Plain, "Lou") {
 		t.Fatalf("reminder before 24h")
 	}
+	noa := asker(54, "Noa", "fr")
+	requestAndAccept(h, noa)
 	h.clock.Advance(2 * time.Hour)
 	h.botMessage(modChat, "attendent depuis plus de 24 h", "Lou")
 	h.clock.Advance(48 * time.Hour)
-	time.Sleep(100 * time.Millisecond)
-	if n := countMessages(h.api.BotMessages(modChat), "attendent depuis"); n != 1 {
-		t.Errorf("%d reminders, want 1", n)
+	h.botMessage(modChat, "attendent depuis", "Noa")
+	for _, who := range []string{"Sam", "Lou"} {
+		n := 0
+		for _, m := range h.api.BotMessages(modChat) {
+			if strings.Contains(m.Plain, "attendent depuis") && strings.Contains(m.Plain, who) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s in %d reminders, want 1", who, n)
+		}
 	}
 }
 
@@ -262,9 +277,9 @@ func TestPendingListOldestFirst(t *testing.T) {
 	requestAndAccept(h, first)
 	h.clock.Advance(time.Hour)
 	second := asker(54, "Beta", "fr")
-	h.push(h.api.JoinRequest(tgfake.Supergroup(requestGroup, "Entraide"), second))
+	h.push(h.api.JoinRequest(emulator.Supergroup(requestGroup, "Entraide"), second))
 
-	h.say(tgfake.Supergroup(modChat, "Modération"), mod1, "/attente")
+	h.say(emulator.Supergroup(modChat, "Modération"), mod1, "/attente")
 	list := h.botMessage(modChat, "Demandes en attente : 2")
 	a, b := strings.Index(list.Plain, "Alpha"), strings.Index(list.Plain, "Beta")
 	if a < 0 || b < 0 || a > b {
@@ -274,13 +289,13 @@ func TestPendingListOldestFirst(t *testing.T) {
 		t.Errorf("states not shown:\n%s", list.Plain)
 	}
 	// The English alias works too, and members get nothing from it in private.
-	h.say(tgfake.PrivateChat(second), second, "/pending")
+	h.say(emulator.PrivateChat(second), second, "/pending")
 	h.botMessage(second.ID, "réservée aux modérateur·ices")
 }
 
 func TestRestrictModeFromArrivalToLiftedRestriction(t *testing.T) {
 	h := newHarness(t)
-	group := tgfake.Supergroup(restrictGrp, "Entraide Bruxelles")
+	group := emulator.Supergroup(restrictGrp, "Entraide Bruxelles")
 	zoe := asker(60, "Zoé", "fr")
 	h.push(tele.Update{ChatMember: &tele.ChatMemberUpdate{
 		Chat: group, Sender: &zoe, Unixtime: h.clock.Now().Unix(),
@@ -302,17 +317,17 @@ func TestRestrictModeFromArrivalToLiftedRestriction(t *testing.T) {
 		t.Errorf("%d notices", n)
 	}
 
-	h.say(tgfake.PrivateChat(zoe), zoe, "/start "+payload)
+	h.say(emulator.PrivateChat(zoe), zoe, "/start "+payload)
 	charter := h.botMessage(zoe.ID, "Charte")
 	h.press(charter, "accepte", zoe)
 	card := h.botMessage(modChat, "Zoé", "Charte acceptée ✓")
 
 	// The notice goes after a few minutes.
 	h.clock.Advance(6 * time.Minute)
-	h.api.WaitCall(t, waitFor, "deleteMessage", func(c tgfake.Call) bool { return c.Int("message_id") == int64(notice.ID) })
+	h.api.WaitCall(t, waitFor, "deleteMessage", func(c emulator.Call) bool { return c.Int("message_id") == int64(notice.ID) })
 
 	h.press(card, "Approuver", mod1)
-	lift := h.api.WaitCall(t, waitFor, "restrictChatMember", func(c tgfake.Call) bool {
+	lift := h.api.WaitCall(t, waitFor, "restrictChatMember", func(c emulator.Call) bool {
 		return strings.Contains(c.String("permissions"), `"can_send_messages":true`)
 	})
 	if lift.Int("user_id") != zoe.ID {
@@ -323,16 +338,16 @@ func TestRestrictModeFromArrivalToLiftedRestriction(t *testing.T) {
 
 func TestRestrictModeRefusalRemovesThePerson(t *testing.T) {
 	h := newHarness(t)
-	group := tgfake.Supergroup(restrictGrp, "Entraide Bruxelles")
+	group := emulator.Supergroup(restrictGrp, "Entraide Bruxelles")
 	eli := asker(61, "Eli", "fr")
 	joined := h.api.UserMessage(group, &eli, "")
 	joined.Message.UserJoined = &eli
 	h.push(joined)
 	payload := h.startPayload(h.botMessage(restrictGrp, "Bienvenue Eli"), "charte")
-	h.say(tgfake.PrivateChat(eli), eli, "/start "+payload)
+	h.say(emulator.PrivateChat(eli), eli, "/start "+payload)
 	h.press(h.botMessage(eli.ID, "Charte"), "accepte", eli)
 	h.press(h.botMessage(modChat, "Eli"), "Refuser", mod1)
-	ban := h.api.WaitCall(t, waitFor, "", func(c tgfake.Call) bool {
+	ban := h.api.WaitCall(t, waitFor, "", func(c emulator.Call) bool {
 		return (c.Method == "banChatMember" || c.Method == "kickChatMember") && c.Int("user_id") == eli.ID
 	})
 	unban := h.api.WaitCall(t, waitFor, "unbanChatMember", nil)
@@ -345,7 +360,7 @@ func TestRestrictModeRefusalRemovesThePerson(t *testing.T) {
 func TestCharterEditedWhileRunning(t *testing.T) {
 	h := newHarness(t)
 	member := asker(70, "Ali", "fr")
-	h.say(tgfake.PrivateChat(member), member, "/charte")
+	h.say(emulator.PrivateChat(member), member, "/charte")
 	h.botMessage(member.ID, "Charte")
 
 	h.writeFile("charter.md", "# Charte modifiée\n\nUne règle **nouvelle** : prendre soin les un·es des autres.\n")
@@ -353,7 +368,7 @@ func TestCharterEditedWhileRunning(t *testing.T) {
 	for !strings.Contains(h.logs.String(), "charter reloaded") && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	h.say(tgfake.PrivateChat(member), member, "/charte")
+	h.say(emulator.PrivateChat(member), member, "/charte")
 	got := h.botMessage(member.ID, "Charte modifiée", "prendre soin")
 	if !strings.Contains(got.Text, "<b>nouvelle</b>") {
 		t.Errorf("markdown not rendered: %s", got.Text)
@@ -378,7 +393,7 @@ func TestBrokenCharterKeepsLastGoodVersion(t *testing.T) {
 		t.Errorf("moderators told %d times, want once", n)
 	}
 	member := asker(72, "Ali", "fr")
-	h.say(tgfake.PrivateChat(member), member, "/charte")
+	h.say(emulator.PrivateChat(member), member, "/charte")
 	h.botMessage(member.ID, "Charte")
 }
 

@@ -1,10 +1,9 @@
-package tgfake
+package emulator
 
 import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"testing"
 	"time"
 
 	tele "gopkg.in/telebot.v3"
@@ -252,11 +251,11 @@ func (s *Server) AwaitBotMessage(timeout time.Duration, chatID int64, match func
 // WaitBotMessage is AwaitBotMessage that fails the test (t.Fatalf, so call
 // it from the test goroutine) with a dump of the chat and of the recent
 // calls when nothing matched.
-func (s *Server) WaitBotMessage(t testing.TB, timeout time.Duration, chatID int64, match func(Message) bool) Message {
+func (s *Server) WaitBotMessage(t TB, timeout time.Duration, chatID int64, match func(Message) bool) Message {
 	t.Helper()
 	m, ok := s.AwaitBotMessage(timeout, chatID, match)
 	if !ok {
-		t.Fatalf("tgfake: no matching bot message in chat %d within %v\n%s%s", chatID, timeout, s.DumpChat(chatID), s.DumpCalls(20))
+		t.Fatalf("emulator: no matching bot message in chat %d within %v\n%s%s", chatID, timeout, s.DumpChat(chatID), s.DumpCalls(20))
 	}
 	return m
 }
