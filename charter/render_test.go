@@ -40,6 +40,10 @@ func TestRender(t *testing.T) {
 		{name: "ordered items kept", md: "1. d'abord\n2. ensuite", want: "1. d'abord\n2. ensuite"},
 		{name: "list after paragraph", md: "Ici :\n- on s'écoute", want: "Ici :\n• on s'écoute"},
 		{name: "dash without space is text", md: "-5 %", want: "-5 %"},
+		{name: "numbers as written", md: "1. a\n1. b\n3) c", want: "1. a\n1. b\n3) c"},
+		{name: "lone marker is text", md: "-\n\n1.", want: "-\n\n1."},
+		{name: "list starting an item", md: "- - a", want: "• ◦ a"},
+		{name: "loose list", md: "- a\n\n- b", want: "• a\n\n• b"},
 
 		// Emphasis.
 		{name: "bold", md: "**gras** et __gras__", want: "<b>gras</b> et <b>gras</b>"},
@@ -61,6 +65,11 @@ func TestRender(t *testing.T) {
 		{name: "inclusive writing", md: "un·e membre, ami*e*s, modérateur·ices", want: "un·e membre, ami*e*s, modérateur·ices"},
 		{name: "bold left open around italic", md: "**a *b* c", want: "**a <i>b</i> c"},
 		{name: "crossing markers never cross tags", md: "*a **b* c**", want: "<i>a b c</i>"},
+		// CommonMark pairs a closer with the nearest opener: "**" after
+		// "italique" closes the "*", and the leftover single "*" of each
+		// "**" pair as italics, so no bold remains (as cmark renders it).
+		{name: "crossing bold and italic", md: "**gras *italique** fin*", want: "<i>gras italique fin</i>"},
+		{name: "emphasis over lines", md: "*une\ndeux*", want: "<i>une\ndeux</i>"},
 		{name: "escaped markers", md: `\*pas penché\* et \_ni ça\_`, want: "*pas penché* et _ni ça_"},
 		{name: "lone backslash", md: `C:\dossier`, want: `C:\dossier`},
 
@@ -86,7 +95,14 @@ func TestRender(t *testing.T) {
 		{name: "parentheses in url", md: "[wiki](https://fr.wikipedia.org/wiki/Chemsex_(pratique))", want: `<a href="https://fr.wikipedia.org/wiki/Chemsex_(pratique)">wiki</a>`},
 		{name: "bold link text", md: "[**aide**](https://ex.org)", want: `<a href="https://ex.org"><b>aide</b></a>`},
 		{name: "link inside bold", md: "**voir [ici](https://ex.org)**", want: `<b>voir </b><a href="https://ex.org"><b>ici</b></a>`},
-		{name: "no link inside link", md: "[a [b](https://x.org)](https://ex.org)", want: `<a href="https://ex.org">a [b](https://x.org)</a>`},
+		// CommonMark: a link may not contain a link, and the inner one wins.
+		{name: "no link inside link", md: "[a [b](https://x.org)](https://ex.org)", want: `[a <a href="https://x.org">b</a>](https://ex.org)`},
+		{name: "link with a title", md: `[aide](https://ex.org "titre")`, want: `<a href="https://ex.org">aide</a>`},
+		{name: "refused link shown as written", md: `[a](<javascript:x> "t")`, want: `[a](&lt;javascript:x&gt; "t")`},
+		{name: "autolink is text", md: "<https://ex.org>", want: "&lt;https://ex.org&gt;"},
+		{name: "image is its link", md: "![logo](https://ex.org/a.png)", want: `!<a href="https://ex.org/a.png">logo</a>`},
+		{name: "reference definition is text", md: "[x][1]\n\n[1]: https://ex.org", want: "[x][1]\n\n[1]: https://ex.org"},
+		{name: "unclosed bracket", md: `[a\](https://x.org)`, want: "[a](https://x.org)"},
 
 		// Quotes.
 		{name: "quote lines", md: "> on avance\n> à son rythme", want: "<blockquote>on avance\nà son rythme</blockquote>"},
@@ -95,6 +111,8 @@ func TestRender(t *testing.T) {
 		{name: "formatting in quote", md: "> **merci** à toi", want: "<blockquote><b>merci</b> à toi</blockquote>"},
 		{name: "empty quote line kept once", md: "> a\n>\n>\n> b", want: "<blockquote>a\n\nb</blockquote>"},
 		{name: "nested quote flattened", md: ">> a", want: "<blockquote>a</blockquote>"},
+		{name: "quote ends without its marker", md: "> a\nb\n> c", want: "<blockquote>a</blockquote>\n\nb\n\n<blockquote>c</blockquote>"},
+		{name: "list in quote", md: "> a\n> - b", want: "<blockquote>a\n• b</blockquote>"},
 		{name: "quote marker alone is nothing", md: ">", want: ""},
 
 		// Paragraphs and whitespace.
@@ -104,6 +122,10 @@ func TestRender(t *testing.T) {
 		{name: "windows line endings and bom", md: "\ufeff# Titre\r\n\r\nune\r\ndeux\r\n", want: "<b><u>Titre</u></b>\n\nune\ndeux"},
 		{name: "old mac line endings", md: "une\rdeux", want: "une\ndeux"},
 		{name: "rule", md: "une\n\n---\n\ndeux", want: "une\n\n———\n\ndeux"},
+		{name: "rule under a line is no heading", md: "une\n---", want: "une\n\n———"},
+		{name: "underlined line is no heading", md: "une\n===", want: "une\n==="},
+		{name: "indented line is no code", md: "    une\n\n\tdeux", want: "une\n\ndeux"},
+		{name: "tilde fence", md: "~~~\n*a*\n~~~", want: "<pre>*a*</pre>"},
 		{name: "invalid utf-8 replaced", md: "caf\xe9", want: "caf\ufffd"},
 		{name: "empty", md: "", want: ""},
 		{name: "whitespace only", md: " \n\t\n\n", want: ""},
