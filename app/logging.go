@@ -4,11 +4,12 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"strings"
+
+	"github.com/entrepairs/entrepairs/secret"
 )
 
 // newLogger builds the process logger. Every record passes through
-// redact for each secret (the bot token, the webhook secret), so a secret
+// redact (the bot token, the webhook secret), so a secret
 // cannot reach the log even when a library quotes a request URL in an error.
 func newLogger(w io.Writer, level, format string, secrets ...string) *slog.Logger {
 	var lv slog.Level
@@ -22,21 +23,17 @@ func newLogger(w io.Writer, level, format string, secrets ...string) *slog.Logge
 	} else {
 		h = slog.NewTextHandler(w, opts)
 	}
-	for _, secret := range secrets {
-		if len(secret) >= 8 {
-			h = redact{Handler: h, secret: secret}
-		}
-	}
-	return slog.New(h)
+	return slog.New(redact{Handler: h, secrets: secrets})
 }
 
-// redact replaces a secret in messages and attribute values.
+// redact masks the secrets, and anything shaped like a bot token, in
+// messages and attribute values, with the program's one masker.
 type redact struct {
 	slog.Handler
-	secret string
+	secrets []string
 }
 
-func (r redact) clean(s string) string { return strings.ReplaceAll(s, r.secret, "<token>") }
+func (r redact) clean(s string) string { return secret.Mask(s, "", r.secrets...) }
 
 func (r redact) Handle(ctx context.Context, rec slog.Record) error {
 	out := slog.NewRecord(rec.Time, rec.Level, r.clean(rec.Message), rec.PC)
@@ -73,9 +70,9 @@ func (r redact) WithAttrs(attrs []slog.Attr) slog.Handler {
 	for i, a := range attrs {
 		clean[i] = r.attr(a)
 	}
-	return redact{Handler: r.Handler.WithAttrs(clean), secret: r.secret}
+	return redact{Handler: r.Handler.WithAttrs(clean), secrets: r.secrets}
 }
 
 func (r redact) WithGroup(name string) slog.Handler {
-	return redact{Handler: r.Handler.WithGroup(name), secret: r.secret}
+	return redact{Handler: r.Handler.WithGroup(name), secrets: r.secrets}
 }

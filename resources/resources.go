@@ -16,7 +16,6 @@
 package resources
 
 import (
-
 	"github.com/entrepairs/entrepairs/langtag"
 )
 
