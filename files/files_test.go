@@ -2,12 +2,9 @@ package files
 
 import (
 	"errors"
-	"go/parser"
-	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -361,33 +358,5 @@ func TestLexicon(t *testing.T) {
 	write(t, path, "# nothing yet\n")
 	if lex, err := LoadLexicon(path); err != nil || lex == nil {
 		t.Errorf("an empty file: %v", err)
-	}
-}
-
-// The domain packages stay pure: reading files, logging and the Telegram
-// and storage libraries belong to adapters such as this one. Their own
-// imports are checked (fmt itself imports os, so the transitive closure
-// cannot be).
-func TestDomainPackagesArePure(t *testing.T) {
-	forbidden := []string{"os", "log", "log/slog", "path/filepath", "gopkg.in/telebot.v3", "go.etcd.io/bbolt"}
-	for _, dir := range []string{"../charter", "../resources", "../moderation"} {
-		pkgs, err := parser.ParseDir(token.NewFileSet(), dir, func(fi fs.FileInfo) bool {
-			return !strings.HasSuffix(fi.Name(), "_test.go")
-		}, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, pkg := range pkgs {
-			for name, f := range pkg.Files {
-				for _, imp := range f.Imports {
-					path, _ := strconv.Unquote(imp.Path.Value)
-					for _, bad := range forbidden {
-						if path == bad || strings.HasPrefix(path, bad+"/") {
-							t.Errorf("%s imports %s", name, path)
-						}
-					}
-				}
-			}
-		}
 	}
 }
