@@ -253,16 +253,48 @@ type lexFile struct {
 	aliases   map[string]string
 }
 
-// parser collects problems while walking the YAML tree, so that admins see
-// all of them at once.
+// lexSections is a lexicon file as yaml.v3 decodes it, before any check
+// (the shapes are in yamldecode.go).
+type lexSections struct {
+	Signals    table[list[record[entryFields]]] `yaml:"signals"`
+	Structure  table[record[structFields]]      `yaml:"structure"`
+	Vocabulary table[list[scalar]]              `yaml:"vocabulary"`
+	Aliases    table[scalar]                    `yaml:"aliases"`
+}
+
+// entryFields is one entry of a signal category.
+type entryFields struct {
+	Term   scalar       `yaml:"term"`
+	Terms  list[scalar] `yaml:"terms"`
+	Weight scalar       `yaml:"weight"`
+	Alone  scalar       `yaml:"alone"`
+	Link   scalar       `yaml:"link"`
+}
+
+// structFields is the weight of one structural signal.
+type structFields struct {
+	Weight scalar `yaml:"weight"`
+	Alone  scalar `yaml:"alone"`
+}
+
+// The keys of the mappings of fixed keys, for the messages that list them.
+const (
+	sectionKeys     = "signals, structure, vocabulary, aliases"
+	entryKeys       = "term, terms, weight, alone, link"
+	structFieldKeys = "weight, alone"
+)
+
+// parser collects problems while checking the decoded file, so that admins
+// see all of them at once.
 type parser struct {
 	errs []error
 }
 
-func (p *parser) errorf(n *yaml.Node, entry, format string, args ...any) {
+// errorf records a problem with entry, at line (0: no line to give).
+func (p *parser) errorf(line int, entry, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
-	if n != nil && n.Line > 0 {
-		msg += fmt.Sprintf(" (line %d)", n.Line)
+	if line > 0 {
+		msg += fmt.Sprintf(" (line %d)", line)
 	}
 	if entry == "" {
 		p.errs = append(p.errs, errors.New(msg))
@@ -271,65 +303,102 @@ func (p *parser) errorf(n *yaml.Node, entry, format string, args ...any) {
 	p.errs = append(p.errs, fmt.Errorf("%s: %s", entry, msg))
 }
 
-func parseLexicon(src []byte) (*lexFile, []error) {
-	p := &parser{}
-	lf := &lexFile{structure: map[string]structWeight{}, vocab: map[string][]string{}, aliases: map[string]string{}}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return nil, []error{err}
-	}
-	if len(doc.Content) == 0 {
-		return lf, nil // an empty file adds nothing
-	}
-	root := doc.Content[0]
-	if root.Kind != yaml.MappingNode {
-		p.errorf(root, "", "expected sections signals, structure, vocabulary, aliases")
-		return nil, p.errs
-	}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
-		switch k.Value {
-		case "signals":
-			p.signals(v, lf)
-		case "structure":
-			p.structure(v, lf)
-		case "vocabulary":
-			p.vocabulary(v, lf)
-		case "aliases":
-			p.aliases(v, lf)
+// keyProblems reports the unknown and repeated keys of the mapping at path;
+// it returns false when the mapping was refused.
+func (p *parser) keyProblems(path string, problems []keyProblem, known string) bool {
+	ok := true
+	for _, pr := range problems {
+		switch {
+		case pr.other != "":
+			p.errorf(0, path, "%s", pr.other)
+		case pr.first > 0:
+			p.errorf(pr.line, path, "key %q given twice, first at line %d", pr.key, pr.first)
+			ok = false
 		default:
-			p.errorf(k, k.Value, "unknown section (known: signals, structure, vocabulary, aliases)")
+			p.errorf(pr.line, path, "unknown key %q (known: %s)", pr.key, known)
 		}
 	}
+	return ok
+}
+
+func parseLexicon(src []byte) (*lexFile, []error) {
+	var doc record[lexSections]
+	if err := decodeStrict(src, &doc); err != nil {
+		return nil, []error{err}
+	}
+	lf := &lexFile{structure: map[string]structWeight{}, vocab: map[string][]string{}, aliases: map[string]string{}}
+	if !doc.at.set {
+		return lf, nil // an empty file adds nothing
+	}
+	p := &parser{}
+	if doc.at.kind != yaml.MappingNode {
+		p.errorf(doc.at.line, "", "expected sections %s", sectionKeys)
+		return nil, p.errs
+	}
+	for _, pr := range doc.problems {
+		switch {
+		case pr.other != "":
+			p.errorf(0, "", "%s", pr.other)
+		case pr.first > 0:
+			p.errorf(pr.line, pr.key, "section given twice, first at line %d", pr.first)
+		default:
+			p.errorf(pr.line, pr.key, "unknown section (known: %s)", sectionKeys)
+		}
+	}
+	s := doc.fields
+	p.signals(s.Signals, lf)
+	p.structure(s.Structure, lf)
+	p.vocabulary(s.Vocabulary, lf)
+	p.aliases(s.Aliases, lf)
 	if len(p.errs) > 0 {
 		return nil, p.errs
 	}
 	return lf, nil
 }
 
-func (p *parser) signals(n *yaml.Node, lf *lexFile) {
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "signals", "expected categories (%s)", categoryList())
+// eachRow checks the section whose keys the file chooses, and calls check
+// for each row whose key known accepts (nil: any), in file order. shape
+// says what the section should look like, unknown what a wrong key is.
+func eachRow[T any](p *parser, section string, t table[T], shape string, known func(string) bool, unknown string,
+	check func(path string, r row[T])) {
+	if !t.at.set {
+		return // absent, or nothing after it
+	}
+	if t.at.kind != yaml.MappingNode {
+		p.errorf(t.at.line, section, "%s", shape)
 		return
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		name := k.Value
-		cat, ok := categories[name]
-		path := "signals." + name
-		if !ok {
-			p.errorf(k, path, "unknown category (known: %s)", categoryList())
-			continue
-		}
-		if v.Kind != yaml.SequenceNode {
-			p.errorf(v, path, "expected a list of entries, each starting with \"- \"")
-			continue
-		}
-		seen := map[string]string{}
-		for j, e := range v.Content {
-			p.entry(e, fmt.Sprintf("%s[%d]", path, j), name, cat, seen, lf)
-		}
+	for _, pr := range t.twice {
+		p.errorf(pr.line, section+"."+pr.key, "given twice, first at line %d", pr.first)
 	}
+	for _, r := range t.rows {
+		path := section + "." + r.key.text
+		if known != nil && !known(r.key.text) {
+			p.errorf(r.key.line, path, "%s", unknown)
+			continue
+		}
+		check(path, r)
+	}
+}
+
+func (p *parser) signals(t table[list[record[entryFields]]], lf *lexFile) {
+	known := func(name string) bool { _, ok := categories[name]; return ok }
+	eachRow(p, "signals", t, "expected categories ("+categoryList()+")", known,
+		"unknown category (known: "+categoryList()+")", func(path string, r row[list[record[entryFields]]]) {
+			if r.val.at.kind != yaml.SequenceNode {
+				p.errorf(r.line, path, "expected a list of entries, each starting with \"- \"")
+				return
+			}
+			code := r.key.text
+			seen := map[string]string{}
+			for j, it := range r.val.items {
+				e := it.val
+				if e == nil {
+					e = &record[entryFields]{at: it.at} // nothing after "- "
+				}
+				p.entry(e, fmt.Sprintf("%s[%d]", path, j), code, categories[code], seen, lf)
+			}
+		})
 }
 
 func categoryList() string {
@@ -343,65 +412,67 @@ func categoryList() string {
 
 // termItem is one term with the entry path that names it in errors.
 type termItem struct {
-	node *yaml.Node
+	term scalar
 	path string
 }
 
-func (p *parser) entry(e *yaml.Node, path, code string, cat category, seen map[string]string, lf *lexFile) {
-	if e.Kind == yaml.ScalarNode && cat.polarity == neutral {
+func (p *parser) entry(e *record[entryFields], path, code string, cat category, seen map[string]string, lf *lexFile) {
+	if e.at.isScalar() && cat.polarity == neutral {
 		// Neutral terms carry no weight: a bare string is enough.
-		p.addTerms([]termItem{{e, path}}, code, cat, 0, nil, "", seen, lf)
+		p.addTerms([]termItem{{e.at, path}}, code, cat, 0, nil, "", seen, lf)
 		return
 	}
-	if e.Kind != yaml.MappingNode {
-		p.errorf(e, path, "expected {term: ..., weight: ...} or {terms: [...], weight: ...}")
+	if e.at.kind != yaml.MappingNode {
+		p.errorf(e.at.line, path, "expected {term: ..., weight: ...} or {terms: [...], weight: ...}")
 		return
 	}
-	var (
-		items  []termItem
-		weight *float64
-		alone  *float64
-		link   string
-		wNode  *yaml.Node
-	)
-	for i := 0; i+1 < len(e.Content); i += 2 {
-		k, v := e.Content[i], e.Content[i+1]
-		switch k.Value {
-		case "term":
-			if v.Kind != yaml.ScalarNode {
-				p.errorf(v, path+".term", "expected one word or phrase")
-				continue
-			}
-			items = append(items, termItem{v, path})
-		case "terms":
-			if v.Kind != yaml.SequenceNode {
-				p.errorf(v, path+".terms", "expected a list [a, b, c]")
-				continue
-			}
-			for j, t := range v.Content {
-				items = append(items, termItem{t, fmt.Sprintf("%s.terms[%d]", path, j)})
-			}
-		case "weight":
-			weight = p.number(v, path, "weight")
-			wNode = v
-		case "alone":
-			alone = p.number(v, path, "alone")
-		case "link":
-			if _, ok := linkNames[v.Value]; !ok {
-				p.errorf(v, path, "link %q unknown (known: none, near, after, before, either, ask)", v.Value)
-				continue
-			}
-			link = v.Value
-		default:
-			p.errorf(k, path, "unknown key %q (known: term, terms, weight, alone, link)", k.Value)
+	if !p.keyProblems(path, e.problems, entryKeys) || e.refused {
+		return
+	}
+	f := e.fields
+	var term, terms []termItem
+	if f.Term.set {
+		if f.Term.isScalar() {
+			term = []termItem{{f.Term, path}}
+		} else {
+			p.errorf(f.Term.line, path+".term", "expected one word or phrase")
 		}
 	}
+	if f.Terms.at.set {
+		if f.Terms.at.kind == yaml.SequenceNode {
+			for j, it := range f.Terms.items {
+				terms = append(terms, termItem{it.at, fmt.Sprintf("%s.terms[%d]", path, j)})
+			}
+		} else {
+			p.errorf(f.Terms.at.line, path+".terms", "expected a list [a, b, c]")
+		}
+	}
+	var weight, alone *float64
+	if f.Weight.set {
+		weight = p.number(f.Weight, path, "weight")
+	}
+	if f.Alone.set {
+		alone = p.number(f.Alone, path, "alone")
+	}
+	link := ""
+	if f.Link.set {
+		if _, ok := linkNames[f.Link.text]; ok {
+			link = f.Link.text
+		} else {
+			p.errorf(f.Link.line, path, "link %q unknown (known: none, near, after, before, either, ask)", f.Link.text)
+		}
+	}
+	// The terms are added in the order the file gives them.
+	items := append(term, terms...)
+	if e.before("terms", "term") {
+		items = append(terms, term...)
+	}
 	if len(items) == 0 {
-		p.errorf(e, path, "no term: add term: or terms:")
+		p.errorf(e.at.line, path, "no term: add term: or terms:")
 		return
 	}
 	if weight == nil && cat.polarity != neutral {
-		p.errorf(e, path, "weight missing (0..1; 0 disables the term)")
+		p.errorf(e.at.line, path, "weight missing (0..1; 0 disables the term)")
 		return
 	}
 	w := 0.0
@@ -409,21 +480,21 @@ func (p *parser) entry(e *yaml.Node, path, code string, cat category, seen map[s
 		w = *weight
 	}
 	if alone != nil && *alone > w {
-		p.errorf(wNode, path, "alone %g above weight %g: a term counts more next to a product, not less", *alone, w)
+		p.errorf(f.Weight.line, path, "alone %g above weight %g: a term counts more next to a product, not less", *alone, w)
 		return
 	}
 	p.addTerms(items, code, cat, w, alone, link, seen, lf)
 }
 
 // number reads a weight in 0..1.
-func (p *parser) number(v *yaml.Node, path, name string) *float64 {
-	f, err := strconv.ParseFloat(v.Value, 64)
-	if v.Kind != yaml.ScalarNode || err != nil {
-		p.errorf(v, path, "%s %q is not a number", name, v.Value)
+func (p *parser) number(v scalar, path, name string) *float64 {
+	f, err := strconv.ParseFloat(v.text, 64)
+	if !v.isScalar() || err != nil {
+		p.errorf(v.line, path, "%s %q is not a number", name, v.text)
 		return nil
 	}
-	if f < 0 || f > 1 {
-		p.errorf(v, path, "%s %g out of range 0..1", name, f)
+	if !(f >= 0 && f <= 1) { // NaN included
+		p.errorf(v.line, path, "%s %g out of range 0..1", name, f)
 		return nil
 	}
 	return &f
@@ -432,22 +503,22 @@ func (p *parser) number(v *yaml.Node, path, name string) *float64 {
 func (p *parser) addTerms(items []termItem, code string, cat category, w float64, alone *float64, link string,
 	seen map[string]string, lf *lexFile) {
 	for _, it := range items {
-		t, tp := it.node, it.path
-		if t.Kind != yaml.ScalarNode {
-			p.errorf(t, tp, "expected a word or phrase")
+		t, tp := it.term, it.path
+		if !t.isScalar() {
+			p.errorf(t.line, tp, "expected a word or phrase")
 			continue
 		}
-		key := Normalize(t.Value)
+		key := Normalize(t.text)
 		if !hasAlnum(key) {
-			p.errorf(t, tp, "%q has no letters or digits left after normalisation", t.Value)
+			p.errorf(t.line, tp, "%q has no letters or digits left after normalisation", t.text)
 			continue
 		}
 		if prev, dup := seen[key]; dup {
-			p.errorf(t, tp, "%q already listed at %s", t.Value, prev)
+			p.errorf(t.line, tp, "%q already listed at %s", t.text, prev)
 			continue
 		}
 		seen[key] = tp
-		s := signal{code: code, term: t.Value, key: key, weight: w, link: cat.link}
+		s := signal{code: code, term: t.text, key: key, weight: w, link: cat.link}
 		if link != "" {
 			s.link = linkNames[link]
 		}
@@ -472,52 +543,46 @@ func hasAlnum(s string) bool {
 	return false
 }
 
-func (p *parser) structure(n *yaml.Node, lf *lexFile) {
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "structure", "expected keys such as price: {weight: 0.5, alone: 0.1}")
-		return
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		path := "structure." + k.Value
-		if _, ok := structureKeys[k.Value]; !ok {
-			p.errorf(k, path, "unknown key (known: %s)", keyList(structureKeys))
-			continue
-		}
-		if v.Kind != yaml.MappingNode {
-			p.errorf(v, path, "expected {weight: ..., alone: ...}")
-			continue
-		}
-		var sw structWeight
-		var hasW, hasA bool
-		for j := 0; j+1 < len(v.Content); j += 2 {
-			kk, vv := v.Content[j], v.Content[j+1]
-			switch kk.Value {
-			case "weight":
-				if f := p.number(vv, path, "weight"); f != nil {
+func (p *parser) structure(t table[record[structFields]], lf *lexFile) {
+	eachRow(p, "structure", t, "expected keys such as price: {weight: 0.5, alone: 0.1}", isKey(structureKeys),
+		"unknown key (known: "+keyList(structureKeys)+")", func(path string, r row[record[structFields]]) {
+			v := r.val
+			if v.at.kind != yaml.MappingNode {
+				p.errorf(r.line, path, "expected {weight: ..., alone: ...}")
+				return
+			}
+			if !p.keyProblems(path, v.problems, structFieldKeys) || v.refused {
+				return
+			}
+			var sw structWeight
+			var hasW, hasA bool
+			if v.fields.Weight.set {
+				if f := p.number(v.fields.Weight, path, "weight"); f != nil {
 					sw.weight, hasW = *f, true
 				}
-			case "alone":
-				if f := p.number(vv, path, "alone"); f != nil {
+			}
+			if v.fields.Alone.set {
+				if f := p.number(v.fields.Alone, path, "alone"); f != nil {
 					sw.alone, hasA = *f, true
 				}
-			default:
-				p.errorf(kk, path, "unknown key %q (known: weight, alone)", kk.Value)
 			}
-		}
-		if !hasW {
-			p.errorf(v, path, "weight missing")
-			continue
-		}
-		if !hasA {
-			sw.alone = sw.weight
-		}
-		if sw.alone > sw.weight {
-			p.errorf(v, path, "alone %g above weight %g", sw.alone, sw.weight)
-			continue
-		}
-		lf.structure[k.Value] = sw
-	}
+			if !hasW {
+				p.errorf(v.at.line, path, "weight missing")
+				return
+			}
+			if !hasA {
+				sw.alone = sw.weight
+			}
+			if sw.alone > sw.weight {
+				p.errorf(v.at.line, path, "alone %g above weight %g", sw.alone, sw.weight)
+				return
+			}
+			lf.structure[r.key.text] = sw
+		})
+}
+
+func isKey(m map[string]string) func(string) bool {
+	return func(k string) bool { _, ok := m[k]; return ok }
 }
 
 func keyList(m map[string]string) string {
@@ -529,51 +594,44 @@ func keyList(m map[string]string) string {
 	return strings.Join(names, ", ")
 }
 
-func (p *parser) vocabulary(n *yaml.Node, lf *lexFile) {
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "vocabulary", "expected lists such as units: [g, ml]")
-		return
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		path := "vocabulary." + k.Value
-		if _, ok := vocabularyKeys[k.Value]; !ok {
-			p.errorf(k, path, "unknown list (known: %s)", keyList(vocabularyKeys))
-			continue
-		}
-		if v.Kind != yaml.SequenceNode {
-			p.errorf(v, path, "expected a list [a, b, c]")
-			continue
-		}
-		for j, item := range v.Content {
-			ip := fmt.Sprintf("%s[%d]", path, j)
-			if item.Kind != yaml.ScalarNode || strings.TrimSpace(item.Value) == "" {
-				p.errorf(item, ip, "expected a word")
-				continue
+func (p *parser) vocabulary(t table[list[scalar]], lf *lexFile) {
+	eachRow(p, "vocabulary", t, "expected lists such as units: [g, ml]", isKey(vocabularyKeys),
+		"unknown list (known: "+keyList(vocabularyKeys)+")", func(path string, r row[list[scalar]]) {
+			if r.val.at.kind != yaml.SequenceNode {
+				p.errorf(r.line, path, "expected a list [a, b, c]")
+				return
 			}
-			val := Normalize(item.Value)
-			switch k.Value {
-			case "helplines":
-				digits := onlyDigits(item.Value)
-				if digits == "" || strings.Trim(item.Value, "0123456789 .-+") != "" {
-					p.errorf(item, ip, "%q is not a phone number", item.Value)
+			name := r.key.text
+			for j, it := range r.val.items {
+				ip := fmt.Sprintf("%s[%d]", path, j)
+				w := it.at // as written: a null item has no decoded value
+				if !w.isScalar() || strings.TrimSpace(w.text) == "" {
+					p.errorf(w.line, ip, "expected a word")
 					continue
 				}
-				val = digits
-			case "health_domains", "messenger_domains":
-				if strings.ContainsAny(val, " /@") || !strings.Contains(val, ".") {
-					p.errorf(item, ip, "%q is not a domain such as example.org", item.Value)
-					continue
+				val := Normalize(w.text)
+				switch name {
+				case "helplines":
+					digits := onlyDigits(w.text)
+					if digits == "" || strings.Trim(w.text, "0123456789 .-+") != "" {
+						p.errorf(w.line, ip, "%q is not a phone number", w.text)
+						continue
+					}
+					val = digits
+				case "health_domains", "messenger_domains":
+					if strings.ContainsAny(val, " /@") || !strings.Contains(val, ".") {
+						p.errorf(w.line, ip, "%q is not a domain such as example.org", w.text)
+						continue
+					}
+				default:
+					if val == "" || strings.Contains(val, " ") {
+						p.errorf(w.line, ip, "%q must be one word", w.text)
+						continue
+					}
 				}
-			default:
-				if val == "" || strings.Contains(val, " ") {
-					p.errorf(item, ip, "%q must be one word", item.Value)
-					continue
-				}
+				lf.vocab[name] = append(lf.vocab[name], val)
 			}
-			lf.vocab[k.Value] = append(lf.vocab[k.Value], val)
-		}
-	}
+		})
 }
 
 func onlyDigits(s string) string {
@@ -586,34 +644,29 @@ func onlyDigits(s string) string {
 	return b.String()
 }
 
-func (p *parser) aliases(n *yaml.Node, lf *lexFile) {
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "aliases", "expected lines such as qqn: quelqu'un")
-		return
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		path := "aliases." + k.Value
-		key := Normalize(k.Value)
+func (p *parser) aliases(t table[scalar], lf *lexFile) {
+	eachRow(p, "aliases", t, "expected lines such as qqn: quelqu'un", nil, "", func(path string, r row[scalar]) {
+		key := Normalize(r.key.text)
 		if key == "" || !isPlainWord(key) {
-			p.errorf(k, path, "%q must be one word of letters and digits", k.Value)
-			continue
+			p.errorf(r.key.line, path, "%q must be one word of letters and digits", r.key.text)
+			return
 		}
-		if v.Kind != yaml.ScalarNode {
-			p.errorf(v, path, "expected the words it stands for")
-			continue
+		v := r.val // unset when nothing follows the key: removes the alias, as "" does
+		if v.set && !v.isScalar() {
+			p.errorf(r.line, path, "expected the words it stands for")
+			return
 		}
-		val := Normalize(v.Value)
-		if v.Value != "" && !hasAlnum(val) {
-			p.errorf(v, path, "%q has no letters or digits left after normalisation", v.Value)
-			continue
+		val := Normalize(v.text)
+		if v.text != "" && !hasAlnum(val) {
+			p.errorf(r.line, path, "%q has no letters or digits left after normalisation", v.text)
+			return
 		}
 		if val == key {
-			p.errorf(v, path, "an alias of itself")
-			continue
+			p.errorf(r.line, path, "an alias of itself")
+			return
 		}
 		lf.aliases[key] = val // "" removes a default alias
-	}
+	})
 }
 
 func isPlainWord(s string) bool {

@@ -115,6 +115,12 @@ func TestParseLexiconErrors(t *testing.T) {
 		{"bad alias", "aliases:\n  \"two words\": x\n", []string{"aliases.two words"}},
 		{"unknown section", "signaux: {}\n", []string{"signaux: unknown section"}},
 		{"not yaml", "signals: [\n", []string{"lexicon.yaml: yaml:"}},
+		{"repeated key", "signals:\n  offer:\n    - {term: a1, term: b1, weight: 0.5}\n",
+			[]string{`signals.offer[0]: key "term" given twice, first at line 3 (line 3)`}},
+		{"repeated category", "signals:\n  offer: []\n  offer: []\n",
+			[]string{"signals.offer: given twice, first at line 2 (line 3)"}},
+		{"empty item keeps the numbering", "signals:\n  offer:\n    -\n    - {term: b1, weight: 7}\n",
+			[]string{"signals.offer[0]: expected {term", "signals.offer[1]: weight 7 out of range 0..1 (line 4)"}},
 		{"all problems at once", "signals:\n  offer:\n    - {term: a1, weight: 3}\n    - {term: b1, weight: -1}\n",
 			[]string{"signals.offer[0]: weight 3", "signals.offer[1]: weight -1"}},
 	}

@@ -173,20 +173,7 @@ type categoryFields struct {
 	Title text   `yaml:"title"`
 }
 
-// rawCategory is one item of categories:. Its UnmarshalYAML is yaml.v3's
-// older form, whose decode function keeps the decoder's KnownFields, so
-// that an unknown key is told to the entry it belongs to; the newer form
-// (UnmarshalYAML(*yaml.Node)) would lose it.
-type rawCategory struct {
-	categoryFields
-	mapping  bool
-	problems []string
-}
-
-func (c *rawCategory) UnmarshalYAML(unmarshal func(any) error) error {
-	c.mapping, c.problems = keyProblems(typeErrors(unmarshal(&c.categoryFields)), categoryKeys)
-	return nil
-}
+func (categoryFields) keys() []string { return categoryKeys }
 
 type resourceFields struct {
 	ID          scalar `yaml:"id"`
@@ -201,17 +188,29 @@ type resourceFields struct {
 	Source      scalar `yaml:"source"`
 }
 
-// rawResource is one item of resources:, decoded as rawCategory is.
-type rawResource struct {
-	resourceFields
+func (resourceFields) keys() []string { return resourceKeys }
+
+// record is one item of a list of mappings of fixed keys (categories:,
+// resources:), decoded into F, whose keys method lists the keys allowed.
+// Its UnmarshalYAML is yaml.v3's older form, whose decode function keeps
+// the decoder's KnownFields, so that an unknown key is told to the entry it
+// belongs to; the newer form (UnmarshalYAML(*yaml.Node)) would lose it.
+type record[F interface{ keys() []string }] struct {
+	fields   F
 	mapping  bool
 	problems []string
 }
 
-func (r *rawResource) UnmarshalYAML(unmarshal func(any) error) error {
-	r.mapping, r.problems = keyProblems(typeErrors(unmarshal(&r.resourceFields)), resourceKeys)
+func (r *record[F]) UnmarshalYAML(unmarshal func(any) error) error {
+	r.mapping, r.problems = keyProblems(typeErrors(unmarshal(&r.fields)), r.fields.keys())
 	return nil
 }
+
+// rawCategory is one item of categories:.
+type rawCategory = record[categoryFields]
+
+// rawResource is one item of resources:.
+type rawResource = record[resourceFields]
 
 // scalar is a single value as written, with its line. It never fails to
 // decode, so that a list where one value belongs is reported in the
@@ -276,7 +275,7 @@ type phoneFields struct {
 	Number scalar `yaml:"number"`
 }
 
-// phoneItem is one item of a phone list, decoded as rawCategory is.
+// phoneItem is one item of a phone list, decoded as a record is.
 type phoneItem struct {
 	phoneFields
 	plain    scalar // a bare number
@@ -328,7 +327,7 @@ func (p *parser) file(root *yaml.Node, data []byte) *Directory {
 	var raw rawFile
 	var keys []string
 	for _, e := range decodeStrict(data, &raw) {
-		if !strings.Contains(e, " into []resources.raw") {
+		if !strings.Contains(e, " into []resources.record[") {
 			keys = append(keys, e) // a list of the wrong shape is reported below, in words
 		}
 	}
@@ -389,32 +388,50 @@ func (p *parser) categories(n *yaml.Node, raws []rawCategory) []Category {
 	}
 	var out []Category
 	seen := map[string]int{}
+	eachRecord(p, "categories", n, raws, "expected {id, title}", func(i int, where string, raw categoryFields) {
+		c := Category{ID: p.id(where, raw.ID)}
+		c.Title = p.text(where, "title", raw.Title, true)
+		p.uniqueID(where, "categories", c.ID, i, seen)
+		out = append(out, c)
+	})
+	return out
+}
+
+// eachRecord reports the key problems of each item of the list named list
+// (node n, decoded as raws), and calls check with each item that is a
+// mapping and the name that identifies it in errors. shape says what an
+// item should be.
+func eachRecord[F interface{ keys() []string }](p *parser, list string, n *yaml.Node, raws []record[F], shape string,
+	check func(i int, where string, raw F)) {
 	for i, raw := range align(n, raws) {
-		where := entryName("categories", i, resolve(n.Content[i]))
+		where := entryName(list, i, resolve(n.Content[i]))
 		if raw == nil {
-			raw = &rawCategory{}
+			raw = &record[F]{}
 		}
 		for _, pr := range raw.problems {
 			p.add(where, "%s", pr)
 		}
 		if !raw.mapping {
 			if len(raw.problems) == 0 {
-				p.add(where, "expected {id, title}")
+				p.add(where, "%s", shape)
 			}
 			continue
 		}
-		c := Category{ID: p.id(where, raw.ID)}
-		c.Title = p.text(where, "title", raw.Title, true)
-		if c.ID != "" {
-			if j, dup := seen[c.ID]; dup {
-				p.add(where, "id %q is already used by categories[%d]", c.ID, j)
-			} else {
-				seen[c.ID] = i
-			}
-		}
-		out = append(out, c)
+		check(i, where, raw.fields)
 	}
-	return out
+}
+
+// uniqueID reports an id that item i of list shares with an earlier item;
+// seen holds the ids met so far.
+func (p *parser) uniqueID(where, list, id string, i int, seen map[string]int) {
+	if id == "" {
+		return
+	}
+	if j, dup := seen[id]; dup {
+		p.add(where, "id %q is already used by %s[%d]", id, list, j)
+		return
+	}
+	seen[id] = i
 }
 
 func (p *parser) resources(n *yaml.Node, raws []rawResource, cats []Category) []Resource {
@@ -432,28 +449,10 @@ func (p *parser) resources(n *yaml.Node, raws []rawResource, cats []Category) []
 	}
 	var out []Resource
 	seen := map[string]int{}
-	for i, raw := range align(n, raws) {
-		where := entryName("resources", i, resolve(n.Content[i]))
-		if raw == nil {
-			raw = &rawResource{}
-		}
-		for _, pr := range raw.problems {
-			p.add(where, "%s", pr)
-		}
-		if !raw.mapping {
-			if len(raw.problems) == 0 {
-				p.add(where, "expected an entry with id, category, region, title, description…")
-			}
-			continue
-		}
+	const shape = "expected an entry with id, category, region, title, description…"
+	eachRecord(p, "resources", n, raws, shape, func(i int, where string, raw resourceFields) {
 		r := Resource{ID: p.id(where, raw.ID)}
-		if r.ID != "" {
-			if j, dup := seen[r.ID]; dup {
-				p.add(where, "id %q is already used by resources[%d]", r.ID, j)
-			} else {
-				seen[r.ID] = i
-			}
-		}
+		p.uniqueID(where, "resources", r.ID, i, seen)
 		r.Category = p.value(where, "category", raw.Category)
 		switch {
 		case raw.Category.blank():
@@ -495,7 +494,7 @@ func (p *parser) resources(n *yaml.Node, raws []rawResource, cats []Category) []
 		}
 		r.Source = p.value(where, "source", raw.Source)
 		out = append(out, r)
-	}
+	})
 	return out
 }
 
