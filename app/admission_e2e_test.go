@@ -388,7 +388,11 @@ func TestBrokenCharterKeepsLastGoodVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.botMessage(modChat, "charter.md", "dernière version valide")
-	time.Sleep(150 * time.Millisecond) // several polls
+	// Several more polls of the broken file, each finished (and whatever it
+	// told the moderators sent) when Poll returns.
+	for range 3 {
+		h.m.Watcher.Poll()
+	}
 	if n := countMessages(h.api.BotMessages(modChat), "charter.md"); n != 1 {
 		t.Errorf("moderators told %d times, want once", n)
 	}

@@ -321,6 +321,23 @@ func (h *harness) waitHandled(id int) {
 	h.t.Fatalf("update %d not handled within %v", id, waitFor)
 }
 
+// swept waits until a whole sweep has run on the clock as it is now: the
+// sweep that may be under way when swept is called read the clock before,
+// the one after it did not. Everything due at that time (check-ins,
+// aggregates, reminders) has then been done, so a test may assert that
+// something was not.
+func (h *harness) swept() {
+	h.t.Helper()
+	start := h.m.Bot.Sweeps()
+	deadline := time.Now().Add(waitFor)
+	for h.m.Bot.Sweeps() < start+2 {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("no whole sweep within %v", waitFor)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // press taps a button of a bot message and waits until it is handled.
 func (h *harness) press(msg emulator.Message, label string, from tele.User) {
 	h.t.Helper()

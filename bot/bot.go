@@ -90,6 +90,8 @@ type Bot struct {
 	// lastContact is the last successful exchange with Telegram (unix
 	// nanoseconds), for the health endpoint.
 	lastContact atomic.Int64
+	// sweeps counts the sweeps that have finished (see Sweeps).
+	sweeps atomic.Uint64
 	// lastRetention is when the retention job last ran (only the sweep
 	// goroutine touches it).
 	lastRetention time.Time

@@ -24,7 +24,8 @@ const (
 
 // tallyEvery bounds how often a check-in message is edited to show its
 // aggregate, so a wave of taps does not flood the group with edits; the
-// sweep catches up.
+// sweep catches up. Measured on the bot's clock (Deps.Now), which tests
+// move.
 const tallyEvery = 3 * time.Second
 
 // forgetAfter: who answered a check-in is kept this long, then only counts.
@@ -184,7 +185,7 @@ func (b *Bot) refreshTally(p *store.CheckInPost, force bool) {
 		return
 	}
 	id := strconv.FormatInt(p.Group, 10) + "|" + p.Key
-	now := time.Now()
+	now := b.now()
 	b.tallies.mu.Lock()
 	last := b.tallies.lastEdit[id]
 	if !force && now.Sub(last) < tallyEvery {
@@ -234,7 +235,7 @@ func (b *Bot) onAlert(c tele.Context) error {
 	once := strconv.FormatInt(who.ID, 10) + "|" + strconv.FormatInt(group, 10) + "|" + key
 	b.tallies.mu.Lock()
 	_, already := b.tallies.alerted[once]
-	b.tallies.alerted[once] = time.Now()
+	b.tallies.alerted[once] = b.now()
 	b.tallies.mu.Unlock()
 	if !already {
 		contact := "tg://user?id=" + strconv.FormatInt(who.ID, 10)
@@ -286,12 +287,12 @@ func (b *Bot) sweepCheckIns(now time.Time) {
 	}
 	b.tallies.mu.Lock()
 	for k, t := range b.tallies.lastEdit {
-		if time.Since(t) > time.Hour {
+		if now.Sub(t) > time.Hour {
 			delete(b.tallies.lastEdit, k)
 		}
 	}
 	for k, t := range b.tallies.alerted {
-		if time.Since(t) > forgetAfter {
+		if now.Sub(t) > forgetAfter {
 			delete(b.tallies.alerted, k)
 		}
 	}

@@ -30,6 +30,7 @@ func (b *Bot) sweepLoop(ctx context.Context) {
 // decisions left unfinished by a crash, one reminder for requests waiting too long, restrict-mode
 // notices to remove, and the handled-update ledger to trim.
 func (b *Bot) Sweep() {
+	defer b.sweeps.Add(1)
 	now := b.now()
 	unfinished, err := b.st.Admissions(func(a *admission.Admission) bool { return a.NeedsCard() || a.NeedsApply() })
 	if err != nil {
@@ -47,6 +48,13 @@ func (b *Bot) Sweep() {
 	b.dropEphemeral(now)
 	b.retain(now)
 }
+
+// Sweeps returns how many sweeps have finished since the bot was built.
+// A sweep reads the clock once, at its start, so once the count has grown
+// by two since it was read after moving the clock, a whole sweep has seen
+// the new time and done everything due then. Tests wait for that before
+// asserting that something was not done (a check-in not posted early).
+func (b *Bot) Sweeps() uint64 { return b.sweeps.Load() }
 
 func (b *Bot) finish(id string) {
 	defer b.lock(id)()
