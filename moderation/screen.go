@@ -39,6 +39,7 @@
 package moderation
 
 import (
+	"math"
 	"sync"
 	"unsafe"
 )
@@ -124,10 +125,13 @@ type Verdict struct {
 type Screener struct {
 	threshold float64
 	m         *matcher
+	model     *Model       // nil: the rules alone
+	adj       *Adjustments // nil: none learned from this deployment
 }
 
-// NewScreener compiles lex (nil means DefaultLexicon) into a matcher. A
-// threshold <= 0 means DefaultThreshold.
+// NewScreener compiles lex (nil means DefaultLexicon) into a matcher and
+// uses the embedded model (EmbeddedModel). A threshold <= 0 means
+// DefaultThreshold.
 func NewScreener(lex *Lexicon, threshold float64) *Screener {
 	if lex == nil {
 		lex = DefaultLexicon()
@@ -135,8 +139,31 @@ func NewScreener(lex *Lexicon, threshold float64) *Screener {
 	if threshold <= 0 {
 		threshold = DefaultThreshold
 	}
-	return &Screener{threshold: threshold, m: compile(lex)}
+	s := &Screener{threshold: threshold, m: compile(lex)}
+	return s.WithModel(EmbeddedModel())
 }
+
+// WithModel returns a screener that shares s's rules and threshold and
+// scores with m; nil or a RulesOnly model means the rules alone.
+func (s *Screener) WithModel(m *Model) *Screener {
+	c := *s
+	if m != nil && m.Mode == RulesOnly {
+		m = nil
+	}
+	c.model = m
+	return &c
+}
+
+// WithAdjustments returns a screener that shares s's rules and model and
+// adds a deployment's corrections learned from its moderators (nil: none).
+func (s *Screener) WithAdjustments(a *Adjustments) *Screener {
+	c := *s
+	c.adj = a
+	return &c
+}
+
+// Model returns the model in use, nil for the rules alone.
+func (s *Screener) Model() *Model { return s.model }
 
 // Threshold returns the score from which texts are flagged.
 func (s *Screener) Threshold() float64 { return s.threshold }
@@ -148,6 +175,9 @@ func (s *Screener) Screen(text string, ctx Context) Verdict {
 	defer scratchPool.Put(sc)
 	b := normalizeInto(sc, text)
 	score := s.m.score(sc, b)
+	if s.model != nil && len(b) > 0 {
+		score = s.learned(sc, b, score)
+	}
 	v := Verdict{Score: score}
 	if ctx.NewMember && score > 0 {
 		boosted := score * (1 + s.m.st.newMember)
@@ -167,6 +197,28 @@ func (s *Screener) Screen(text string, ctx Context) Verdict {
 	return v
 }
 
+// learned scores with the model, given the rules' score, and adds the
+// strongest word features as reasons.
+func (s *Screener) learned(sc *scratch, b []byte, rules float64) float64 {
+	sc.extract(b, rules)
+	p := sigmoid(s.model.logit(sc, s.adj))
+	added := false
+	for i, f := range sc.top {
+		if f.start < 0 || sc.topW[i] < learnedEvidence {
+			continue
+		}
+		// The share of the odds this feature brought, for ordering and
+		// display next to the rules' weights.
+		w := 1 - math.Exp(-sc.topW[i])
+		sc.reasons = append(sc.reasons, rawReason{code: cLearned, w: w, start: f.start, end: f.end})
+		added = true
+	}
+	if added {
+		sc.sortDedup(b)
+	}
+	return p
+}
+
 // scratch holds the buffers one Screen call needs; pooled so that a call
 // allocates only its result.
 type scratch struct {
@@ -181,6 +233,10 @@ type scratch struct {
 	dampAt                [numCodes]rawReason
 	dampTop               [numCodes][3]rawReason
 	evidence              []byte
+	feats                 []feature
+	dense                 [numDense]float32
+	top                   [2]feature
+	topW                  [2]float64
 }
 
 var scratchPool = sync.Pool{New: func() any {
@@ -188,6 +244,7 @@ var scratchPool = sync.Pool{New: func() any {
 		norm: make([]byte, 0, 512), tmp: make([]byte, 0, 512), tmp2: make([]byte, 0, 512),
 		toks: make([]token, 0, 128), ws: make([]int32, 0, 128), hits: make([]hit, 0, 32),
 		reasons: make([]rawReason, 0, 32), evidence: make([]byte, 0, 256),
+		feats: make([]feature, 0, 512),
 	}
 }}
 
