@@ -9,15 +9,15 @@ package moderation
 //     (dampeners as positive numbers), and the rules' own score: the model
 //     learns how much each signal really means and how they combine;
 //   - hashed: word unigrams and bigrams of the normalised text, and
-//     character 3- and 4-grams inside each word (with word boundaries), so
+//     character 3-, 4- and 5-grams inside each word (with word boundaries), so
 //     that "vendo", "entrego", "livreur" or "chama no privado" count even
 //     though no rule names them, and spelling variants share n-grams.
 //     They are hashed into a fixed table (the "hashing trick"): the model
 //     holds no vocabulary, and a table cell is shared by many n-grams, so
 //     the weights name no word.
 
-// hashBits sets the size of the hashed feature table: 2^16 cells.
-const hashBits = 16
+// hashBits sets the size of the hashed feature table: 2^18 cells.
+const hashBits = 18
 
 // numBuckets is the number of cells in the hashed feature table.
 const numBuckets = 1 << hashBits
@@ -144,7 +144,7 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 	sc.feats = fs
 }
 
-// appendCharGrams adds the 3- and 4-grams of "^word$".
+// appendCharGrams adds the 3-, 4- and 5-grams of "^word$".
 func appendCharGrams(fs []feature, w []byte) []feature {
 	n := len(w) + 2
 	at := func(i int) byte {
@@ -156,7 +156,7 @@ func appendCharGrams(fs []feature, w []byte) []feature {
 		}
 		return w[i-1]
 	}
-	for size := 3; size <= 4; size++ {
+	for size := 3; size <= 5; size++ {
 		for i := 0; i+size <= n; i++ {
 			h := fnvByte(fnvOffset, pChar)
 			for j := i; j < i+size; j++ {

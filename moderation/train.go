@@ -125,7 +125,7 @@ type TrainOptions struct {
 }
 
 // DefaultTrainOptions are the settings of the shipped model.
-var DefaultTrainOptions = TrainOptions{Epochs: 25, Rate: 0.2, L2: 1e-5, Seed: 20261204, ProtectedWeight: 3}
+var DefaultTrainOptions = TrainOptions{Epochs: 25, Rate: 0.5, L2: 1e-5, Seed: 20261204, ProtectedWeight: 3}
 
 // Fit learns weights from samples with AdaGrad on the logistic loss. The
 // result is not calibrated: its bias puts the threshold at probability 0.5
@@ -305,6 +305,33 @@ type TrainResult struct {
 // each candidate, choice of the best, then a fit on the whole training
 // part, calibrated to the cross-validated threshold.
 func (s *Screener) Train(entries []CorpusEntry, folds int, opt TrainOptions) TrainResult {
+	train, samples, fold := s.prepare(entries, folds, opt)
+	var res TrainResult
+	for _, mode := range []ModelMode{RulesOnly, LearnedOnly, Combined} {
+		c := crossValidate(train, samples, fold, folds, opt, mode)
+		res.Candidates = append(res.Candidates, c)
+	}
+	best := res.Candidates[0]
+	for _, c := range res.Candidates[1:] {
+		if c.Objective > best.Objective+1e-9 {
+			best = c
+		}
+	}
+	res.Chosen = best
+	o := opt
+	o.Mode = best.Mode
+	res.Model = Fit(samples, o)
+	if best.Mode == RulesOnly {
+		res.Model = &Model{Mode: RulesOnly, Hashed: make([]float32, numBuckets)}
+	} else {
+		res.Model.Calibrate(best.Threshold)
+	}
+	return res
+}
+
+// prepare drops the locked part, computes the features of the rest with
+// the rules alone, and assigns each message to a fold by a hash of its id.
+func (s *Screener) prepare(entries []CorpusEntry, folds int, opt TrainOptions) ([]CorpusEntry, []Sample, func(int) int) {
 	rules := s.WithModel(nil)
 	var train []CorpusEntry
 	for _, e := range entries {
@@ -326,8 +353,12 @@ func (s *Screener) Train(entries []CorpusEntry, folds int, opt TrainOptions) Tra
 		h.Write([]byte("entrepairs-fold:" + train[i].ID))
 		return int(h.Sum32() % uint32(folds))
 	}
-	var res TrainResult
-	for _, mode := range []ModelMode{RulesOnly, LearnedOnly, Combined} {
+	return train, samples, fold
+}
+
+// crossValidate returns the candidate mode's cross-validated result.
+func crossValidate(train []CorpusEntry, samples []Sample, fold func(int) int, folds int, opt TrainOptions, mode ModelMode) Candidate {
+	{
 		o := opt
 		o.Mode = mode
 		oof := make([]float64, len(samples))
@@ -347,24 +378,8 @@ func (s *Screener) Train(entries []CorpusEntry, folds int, opt TrainOptions) Tra
 		}
 		c := chooseThreshold(train, oof)
 		c.Mode = mode
-		res.Candidates = append(res.Candidates, c)
+		return c
 	}
-	best := res.Candidates[0]
-	for _, c := range res.Candidates[1:] {
-		if c.Objective > best.Objective+1e-9 {
-			best = c
-		}
-	}
-	res.Chosen = best
-	o := opt
-	o.Mode = best.Mode
-	res.Model = Fit(samples, o)
-	if best.Mode == RulesOnly {
-		res.Model = &Model{Mode: RulesOnly, Hashed: make([]float32, numBuckets)}
-	} else {
-		res.Model.Calibrate(best.Threshold)
-	}
-	return res
 }
 
 // chooseThreshold picks the threshold on cross-validated probabilities.
@@ -390,6 +405,17 @@ func chooseThreshold(entries []CorpusEntry, p []float64) Candidate {
 		if obj > best.Objective {
 			best = Candidate{Threshold: t, CV: r, Objective: obj}
 		}
+	}
+	// Halfway to the next lower probability: the same cross-validated
+	// outcome, with a margin on both sides for messages not seen yet.
+	below := 0.0
+	for _, q := range cands {
+		if q < best.Threshold && q > below {
+			below = q
+		}
+	}
+	if !math.IsInf(best.Objective, -1) {
+		best.Threshold = (best.Threshold + below) / 2
 	}
 	if math.IsInf(best.Objective, -1) {
 		best.Objective = -1
