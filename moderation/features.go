@@ -9,7 +9,7 @@ package moderation
 //     (dampeners as positive numbers), and the rules' own score: the model
 //     learns how much each signal really means and how they combine;
 //   - hashed: word unigrams and bigrams of the normalised text, and
-//     character 3-, 4- and 5-grams inside each word (with word boundaries), so
+//     character 4-grams inside each word (with word boundaries), so
 //     that "vendo", "entrego", "livreur" or "chama no privado" count even
 //     though no rule names them, and spelling variants share n-grams.
 //     They are hashed into a fixed table (the "hashing trick"): the model
@@ -144,26 +144,26 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 	sc.feats = fs
 }
 
-// appendCharGrams adds the 3-, 4- and 5-grams of "^word$".
+// appendCharGrams adds the 4-grams of "^word$". Cross-validation chose
+// 4-grams alone over 3- to 5-grams: as good or better, with half the
+// features, so half the time.
 func appendCharGrams(fs []feature, w []byte) []feature {
 	n := len(w) + 2
-	at := func(i int) byte {
-		switch {
-		case i == 0:
-			return '^'
-		case i == n-1:
-			return '$'
-		}
-		return w[i-1]
-	}
-	for size := 3; size <= 5; size++ {
-		for i := 0; i+size <= n; i++ {
-			h := fnvByte(fnvOffset, pChar)
-			for j := i; j < i+size; j++ {
-				h = fnvByte(h, at(j))
+	for i := 0; i+4 <= n; i++ {
+		h := fnvByte(fnvOffset, pChar)
+		for j := i; j < i+4; j++ {
+			var c byte
+			switch j {
+			case 0:
+				c = '^'
+			case n - 1:
+				c = '$'
+			default:
+				c = w[j-1]
 			}
-			fs = append(fs, feature{cell: bucket(h), start: -1})
+			h = fnvByte(h, c)
 		}
+		fs = append(fs, feature{cell: bucket(h), start: -1})
 	}
 	return fs
 }

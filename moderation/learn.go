@@ -37,20 +37,24 @@ type CellStat struct {
 // Adjustments are the corrections in force; build them with
 // NewAdjustments. Immutable and safe for concurrent use.
 type Adjustments struct {
-	delta    []float32
+	q        []int8 // corrections in steps of adjScale, small enough to stay in cache
 	cells    int
 	maxShift float64
 }
 
+// adjScale is the step corrections are kept in memory with.
+const adjScale = MaxCellDelta / 127
+
 // NewAdjustments keeps the corrections of the cells at least MinDecisions
 // decisions have touched.
 func NewAdjustments(stats map[uint32]CellStat) *Adjustments {
-	a := &Adjustments{delta: make([]float32, numBuckets), maxShift: MaxShift}
+	a := &Adjustments{q: make([]int8, numBuckets), maxShift: MaxShift}
 	for cell, st := range stats {
 		if cell >= numBuckets || st.Count < MinDecisions {
 			continue
 		}
-		a.delta[cell] = float32(clamp(float64(st.Delta), -MaxCellDelta, MaxCellDelta))
+		d := clamp(float64(st.Delta), -MaxCellDelta, MaxCellDelta)
+		a.q[cell] = int8(math.Round(d / adjScale))
 		a.cells++
 	}
 	return a

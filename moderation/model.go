@@ -27,6 +27,30 @@ type Model struct {
 	Bias   float32
 	Dense  [numDense]float32
 	Hashed []float32
+
+	// q is Hashed quantised to one byte a cell (q[c]·qScale): a quarter of
+	// the memory, so that the table a message's features are looked up in
+	// stays in the processor's cache. Screening uses it; training and the
+	// weights file use Hashed.
+	q      []int8
+	qScale float64
+}
+
+// quantize fills q from Hashed.
+func (m *Model) quantize() {
+	maxW := 0.0
+	for _, w := range m.Hashed {
+		maxW = math.Max(maxW, math.Abs(float64(w)))
+	}
+	m.q = make([]int8, len(m.Hashed))
+	if maxW == 0 {
+		m.qScale = 0
+		return
+	}
+	m.qScale = maxW / 127
+	for i, w := range m.Hashed {
+		m.q[i] = int8(math.Round(float64(w) / m.qScale))
+	}
 }
 
 // ModelMode names the candidate a model was chosen among.
@@ -141,6 +165,7 @@ func DecodeModel(b []byte) (*Model, error) {
 			return nil, fmt.Errorf("%w: a weight is not a number", ErrModelFormat)
 		}
 	}
+	m.quantize()
 	return m, nil
 }
 
@@ -158,33 +183,37 @@ func (m *Model) logit(sc *scratch, adj *Adjustments) float64 {
 	if len(fs) == 0 {
 		return z
 	}
-	scale := 1 / math.Sqrt(float64(len(fs)))
-	var sum, shift float64
-	sc.top = [2]feature{{start: -1}, {start: -1}}
-	sc.topW = [2]float64{}
+	q := m.q
+	var sum, shift int64
+	var aq []int8
+	if adj != nil {
+		aq = adj.q
+	}
+	var top [2]feature
+	var topW [2]int64
+	top[0].start, top[1].start = -1, -1
 	for _, f := range fs {
-		w := float64(m.Hashed[f.cell])
-		if adj != nil {
-			a := float64(adj.delta[f.cell])
-			shift += a
-			w += a
+		w := int64(q[f.cell&(numBuckets-1)])
+		sum += w
+		if aq != nil {
+			shift += int64(aq[f.cell&(numBuckets-1)])
 		}
-		sum += float64(m.Hashed[f.cell])
-		if f.start >= 0 && w > sc.topW[1] {
-			if w > sc.topW[0] {
-				sc.top[1], sc.topW[1] = sc.top[0], sc.topW[0]
-				sc.top[0], sc.topW[0] = f, w
+		if f.start >= 0 && w > topW[1] {
+			if w > topW[0] {
+				top[1], topW[1] = top[0], topW[0]
+				top[0], topW[0] = f, w
 			} else {
-				sc.top[1], sc.topW[1] = f, w
+				top[1], topW[1] = f, w
 			}
 		}
 	}
-	z += sum * scale
+	scale := 1 / math.Sqrt(float64(len(fs)))
+	z += float64(sum) * m.qScale * scale
 	if adj != nil {
-		z += clamp(shift*scale, -adj.maxShift, adj.maxShift)
+		z += clamp(float64(shift)*adjScale*scale, -adj.maxShift, adj.maxShift)
 	}
-	sc.topW[0] *= scale
-	sc.topW[1] *= scale
+	sc.top = top
+	sc.topW = [2]float64{float64(topW[0]) * m.qScale * scale, float64(topW[1]) * m.qScale * scale}
 	return z
 }
 

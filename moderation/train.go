@@ -196,6 +196,7 @@ func Fit(samples []Sample, opt TrainOptions) *Model {
 	for c := range hashed {
 		m.Hashed[c] = float32(hashed[c])
 	}
+	m.quantize()
 	return m
 }
 
@@ -323,6 +324,7 @@ func (s *Screener) Train(entries []CorpusEntry, folds int, opt TrainOptions) Tra
 	res.Model = Fit(samples, o)
 	if best.Mode == RulesOnly {
 		res.Model = &Model{Mode: RulesOnly, Hashed: make([]float32, numBuckets)}
+		res.Model.quantize()
 	} else {
 		res.Model.Calibrate(best.Threshold)
 	}
