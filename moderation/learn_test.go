@@ -13,7 +13,7 @@ var (
 		"Je vends mes chaises 40€, dispo lundi, je livre, mp",
 	}
 	newFurnitureSale = "Je vends mon bureau 70€, dispo mardi, je livre, mp"
-	tinaOffers  = []string{
+	tinaOffers       = []string{
 		"la tina de jojo est dispo, passe me voir au parc",
 		"la tina de jojo dispo demain, je suis au parc vers 18h",
 		"la tina de jojo toujours dispo, rdv au parc ce soir",
