@@ -1,5 +1,7 @@
 package moderation
 
+import "math"
+
 // Features of a screened text for the learned model. They are read off
 // the work the rules have already done (the normalised text, its tokens and
 // the rules' reasons), so that the model costs little more than the rules.
@@ -114,7 +116,11 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 				words++
 			}
 		case kSymbol:
-			h = fnvBytes(fnvByte(fnvOffset, pUnigram), b[t.start:t.end])
+			// Punctuation and currency signs: the rules read prices, and a
+			// "?" taught the model that questions are requests, flagging
+			// members asking about their health (cross-validation: no
+			// loss without them).
+			continue
 		default:
 			// Phones, handles, links, e-mails and account ids by kind,
 			// and whether the rules took them for a health service.
@@ -142,6 +148,14 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 		fs = fs[:maxFeatures]
 	}
 	sc.feats = fs
+	if len(fs) < minFeatures {
+		// A text of a word or two weighs its signals less: "💊" or
+		// "livraison" alone is no deal, "🔌 Marseille ?" still is one.
+		f := float32(math.Sqrt(float64(len(fs)) / minFeatures))
+		for i := range sc.dense {
+			sc.dense[i] *= f
+		}
+	}
 }
 
 // appendCharGrams adds the 4-grams of "^word$". Cross-validation chose
@@ -167,3 +181,15 @@ func appendCharGrams(fs []feature, w []byte) []feature {
 	}
 	return fs
 }
+
+// featureScale is what each hashed feature of a text with n features is
+// multiplied by: 1/√n, so that long texts do not score high for their
+// length alone, but never more than 1/√minFeatures, so that a text of one
+// or two words ("tina", "💊", "livraison") cannot score high on the strength
+// of a single word either.
+func featureScale(n int) float64 {
+	return 1 / math.Sqrt(float64(max(n, minFeatures)))
+}
+
+// minFeatures is the floor of featureScale (cross-validated).
+const minFeatures = 24

@@ -95,7 +95,7 @@ func (s *Screener) Lesson(text string, dealer bool) Lesson {
 	if dealer {
 		y = 1
 	}
-	d := float32(stepLogit * (y - p) / math.Sqrt(float64(len(sc.feats))))
+	d := float32(stepLogit * (y - p) * featureScale(len(sc.feats)))
 	out := Lesson{}
 	for _, f := range sc.feats {
 		st := out[f.cell]

@@ -207,7 +207,7 @@ func (m *Model) logit(sc *scratch, adj *Adjustments) float64 {
 			}
 		}
 	}
-	scale := 1 / math.Sqrt(float64(len(fs)))
+	scale := featureScale(len(fs))
 	z += float64(sum) * m.qScale * scale
 	if adj != nil {
 		z += clamp(float64(shift)*adjScale*scale, -adj.maxShift, adj.maxShift)

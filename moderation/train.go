@@ -39,7 +39,7 @@ func (e CorpusEntry) Dealer() bool { return e.Label == "offer" || e.Label == "so
 // advice.
 func (e CorpusEntry) Protected() bool {
 	switch e.Kind {
-	case "relapse", "own_use", "harm_reduction", "craving":
+	case "relapse", "own_use", "harm_reduction", "craving", "health_question":
 		return true
 	}
 	return false
@@ -122,10 +122,13 @@ type TrainOptions struct {
 	// ProtectedWeight multiplies the loss of protected benign messages
 	// (relapse, own use, harm reduction): flagging one is the worst error.
 	ProtectedWeight float64
+	// PriorWeight is the weight of the prior examples (priorSamples); 0
+	// leaves them out.
+	PriorWeight float64
 }
 
 // DefaultTrainOptions are the settings of the shipped model.
-var DefaultTrainOptions = TrainOptions{Epochs: 25, Rate: 0.5, L2: 1e-5, Seed: 20261204, ProtectedWeight: 3}
+var DefaultTrainOptions = TrainOptions{Epochs: 25, Rate: 0.5, L2: 1e-6, Seed: 20261204, ProtectedWeight: 3}
 
 // Fit learns weights from samples with AdaGrad on the logistic loss. The
 // result is not calibrated: its bias puts the threshold at probability 0.5
@@ -160,7 +163,7 @@ func Fit(samples []Sample, opt TrainOptions) *Model {
 			}
 			scale := 0.0
 			if len(s.Cells) > 0 {
-				scale = 1 / math.Sqrt(float64(len(s.Cells)))
+				scale = featureScale(len(s.Cells))
 			}
 			for _, c := range s.Cells {
 				z += hashed[c] * scale
@@ -217,7 +220,7 @@ func (m *Model) Probability(s Sample) float64 {
 		for _, c := range s.Cells {
 			sum += float64(m.Hashed[c])
 		}
-		z += sum / math.Sqrt(float64(len(s.Cells)))
+		z += sum * featureScale(len(s.Cells))
 	}
 	return sigmoid(z)
 }
@@ -351,37 +354,65 @@ func (s *Screener) prepare(entries []CorpusEntry, folds int, opt TrainOptions) (
 		}
 	}
 	fold := func(i int) int {
+		if i >= len(train) {
+			return -1 // a prior example: always in training, never scored
+		}
 		h := fnv.New32a()
 		h.Write([]byte("entrepairs-fold:" + train[i].ID))
 		return int(h.Sum32() % uint32(folds))
 	}
-	return train, samples, fold
+	return train, append(samples, rules.priorSamples(opt.PriorWeight)...), fold
+}
+
+// priorSamples are benign examples made of one lexicon term alone ("tina",
+// "💊", "livraison", "en privé"): the domain's rule that naming a product,
+// a delivery or a private channel is no deal by itself, which short
+// messages in the corpus are too few to teach.
+func (s *Screener) priorSamples(weight float64) []Sample {
+	if weight <= 0 {
+		return nil
+	}
+	var out []Sample
+	seen := map[string]bool{}
+	for _, sig := range DefaultLexicon().signals {
+		if sig.weight <= 0 || seen[sig.key] || strings.Contains(sig.key, " ") && len(strings.Fields(sig.key)) > 2 {
+			continue
+		}
+		switch sig.code {
+		case CodeProduct, CodeEmoji, CodeDelivery, CodeContactChannel, CodeOffer, CodeStock, CodeUrgency:
+		default:
+			continue
+		}
+		seen[sig.key] = true
+		x := s.Sample(sig.term)
+		x.Weight = weight
+		out = append(out, x)
+	}
+	return out
 }
 
 // crossValidate returns the candidate mode's cross-validated result.
 func crossValidate(train []CorpusEntry, samples []Sample, fold func(int) int, folds int, opt TrainOptions, mode ModelMode) Candidate {
-	{
-		o := opt
-		o.Mode = mode
-		oof := make([]float64, len(samples))
-		for k := 0; k < folds; k++ {
-			var in []Sample
-			for i := range samples {
-				if fold(i) != k {
-					in = append(in, samples[i])
-				}
-			}
-			m := Fit(in, o)
-			for i := range samples {
-				if fold(i) == k {
-					oof[i] = m.Probability(samples[i])
-				}
+	o := opt
+	o.Mode = mode
+	oof := make([]float64, len(train)) // prior examples (after train) are never scored
+	for k := 0; k < folds; k++ {
+		var in []Sample
+		for i := range samples {
+			if fold(i) != k {
+				in = append(in, samples[i])
 			}
 		}
-		c := chooseThreshold(train, oof)
-		c.Mode = mode
-		return c
+		m := Fit(in, o)
+		for i := range train {
+			if fold(i) == k {
+				oof[i] = m.Probability(samples[i])
+			}
+		}
 	}
+	c := chooseThreshold(train, oof)
+	c.Mode = mode
+	return c
 }
 
 // chooseThreshold picks the threshold on cross-validated probabilities.
