@@ -186,3 +186,17 @@ func benchmarkScreen(b *testing.B, texts []string, s *Screener) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/msg")
 }
+
+// BenchmarkScreenScripts screens long texts in scripts the normalisation
+// does not fold (Arabic, Chinese, Thai, Hebrew) and emoji ZWJ sequences:
+// they must cost no more per byte than Latin text.
+func BenchmarkScreenScripts(b *testing.B) {
+	texts := []string{
+		strings.Repeat("مرحبا بالجميع، هل يوجد أحد هنا؟ أنا بخير اليوم ", 10),
+		strings.Repeat("大家好，有人在吗？我今天感觉好多了，谢谢你们。", 10),
+		strings.Repeat("👨‍👩‍👧‍👦👩🏽‍🚀🏳️‍🌈🧑🏿‍🤝‍🧑🏻 ", 20),
+		strings.Repeat("สวัสดีทุกคน วันนี้รู้สึกดีขึ้น ", 10),
+		strings.Repeat("שלום לכולם, היום אני מרגיש טוב יותר ", 10),
+	}
+	benchmarkScreen(b, texts, NewScreener(nil, 0))
+}
