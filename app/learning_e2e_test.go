@@ -43,19 +43,19 @@ func cardAbout(h *harness, author tele.User) bool {
 }
 
 func TestDismissalsTeachTheFilter(t *testing.T) {
-	// A low threshold, so that members selling their furniture are flagged
-	// at first: the false flags moderators dismiss.
-	h := newHarnessWith(t, "  threshold: 0.05")
+	// Members bringing food to a games night, in words that look like a
+	// delivery: false flags, which moderators dismiss.
+	h := newHarness(t)
 	sales := []string{
-		"Je vends ma table 50€, dispo dimanche, je livre, mp",
-		"Je vends mon vélo 120€, dispo, je livre sur Paris, mp",
-		"Je vends mes chaises 40€, dispo lundi, je livre, mp",
+		"Je passe ce soir avec les pizzas pour la soirée jeux, mp pour l'adresse",
+		"Je passe ce soir avec les crêpes pour la soirée film, mp pour l'adresse",
+		"Je passe ce soir avec les tacos pour la soirée quiz, mp pour l'adresse",
 	}
-	similar := "Je vends mon bureau 70€, dispo mardi, je livre, mp"
+	similar := "Je passe ce soir avec les chips pour la soirée karaoké, mp pour l'adresse"
 
 	before := frenchUser(830, "Avant")
 	h.post(group(), before, similar)
-	h.botMessage(modChat, "Avant", "Je vends mon bureau") // flagged before anything was learned
+	h.botMessage(modChat, "Avant", "les chips") // flagged before anything was learned
 
 	for i, text := range sales {
 		decideCard(h, frenchUser(int64(831+i), fmt.Sprintf("Vendeur%d", i)), tele.User{}, text, false, "Ignorer")

@@ -25,7 +25,7 @@ const (
 	MaxShift     = 3.0
 	// stepLogit is how far one decision moves the logit of the very
 	// message decided, times how wrong the model was about it.
-	stepLogit = 1.5
+	stepLogit = 2.0
 )
 
 // CellStat is a deployment's correction for one cell of the feature table.

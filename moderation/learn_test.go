@@ -6,13 +6,14 @@ import (
 )
 
 var (
-	// A member selling furniture, in words that look like a delivery.
-	furnitureSales = []string{
-		"Je vends ma table 50€, dispo dimanche, je livre, mp",
-		"Je vends mon vélo 120€, dispo, je livre sur Paris, mp",
-		"Je vends mes chaises 40€, dispo lundi, je livre, mp",
+	// A member bringing food to a games night, in words that look like a
+	// delivery: the false flags moderators dismiss.
+	partyFood = []string{
+		"Je passe ce soir avec les pizzas pour la soirée jeux, mp pour l'adresse",
+		"Je passe ce soir avec les crêpes pour la soirée film, mp pour l'adresse",
+		"Je passe ce soir avec les tacos pour la soirée quiz, mp pour l'adresse",
 	}
-	newFurnitureSale = "Je vends mon bureau 70€, dispo mardi, je livre, mp"
+	newPartyFood = "Je passe ce soir avec les chips pour la soirée karaoké, mp pour l'adresse"
 	tinaOffers       = []string{
 		"la tina de jojo est dispo, passe me voir au parc",
 		"la tina de jojo dispo demain, je suis au parc vers 18h",
@@ -45,7 +46,7 @@ func TestLearningFromDecisions(t *testing.T) {
 		similar string
 		lower   bool
 	}{
-		{name: "dismissals lower a similar message", taught: furnitureSales, dealer: false, similar: newFurnitureSale, lower: true},
+		{name: "dismissals lower a similar message", taught: partyFood, dealer: false, similar: newPartyFood, lower: true},
 		{name: "deletions raise a similar message", taught: tinaOffers, dealer: true, similar: newTinaOffer, lower: false},
 	}
 	for _, tt := range tests {
