@@ -179,6 +179,8 @@ func (m *Model) logit(sc *scratch, adj *Adjustments) float64 {
 			z += float64(m.Dense[i] * x)
 		}
 	}
+	sc.top = [2]feature{{start: -1}, {start: -1}}
+	sc.topW = [2]float64{}
 	fs := sc.feats
 	if len(fs) == 0 {
 		return z
