@@ -43,19 +43,19 @@ func cardAbout(h *harness, author tele.User) bool {
 }
 
 func TestDismissalsTeachTheFilter(t *testing.T) {
-	// Members bringing food to a games night, in words that look like a
-	// delivery: false flags, which moderators dismiss.
+	// Members offering to bring something to someone who is unwell, in
+	// words that look like a delivery: false flags, which moderators dismiss.
 	h := newHarness(t)
 	sales := []string{
-		"Je passe ce soir avec les pizzas pour la soirée jeux, mp pour l'adresse",
-		"Je passe ce soir avec les crêpes pour la soirée film, mp pour l'adresse",
-		"Je passe ce soir avec les tacos pour la soirée quiz, mp pour l'adresse",
+		"T'as besoin de quelque chose ? je passe chez toi avec de la soupe",
+		"T'as besoin de quelque chose ? je passe chez toi avec du thé",
+		"T'as besoin de quelque chose ? je passe chez toi avec un plat chaud",
 	}
-	similar := "Je passe ce soir avec les chips pour la soirée karaoké, mp pour l'adresse"
+	similar := "T'as besoin de quelque chose ? je passe chez toi avec des courses"
 
 	before := frenchUser(830, "Avant")
 	h.post(group(), before, similar)
-	h.botMessage(modChat, "Avant", "les chips") // flagged before anything was learned
+	h.botMessage(modChat, "Avant", "des courses") // flagged before anything was learned
 
 	for i, text := range sales {
 		decideCard(h, frenchUser(int64(831+i), fmt.Sprintf("Vendeur%d", i)), tele.User{}, text, false, "Ignorer")

@@ -183,7 +183,7 @@ func (m *Model) logit(sc *scratch, adj *Adjustments) float64 {
 	sc.topW = [2]float64{}
 	fs := sc.feats
 	if len(fs) == 0 {
-		return z
+		return z - memberGuard(&sc.dense)
 	}
 	q := m.q
 	var sum, shift int64
@@ -216,8 +216,30 @@ func (m *Model) logit(sc *scratch, adj *Adjustments) float64 {
 	}
 	sc.top = top
 	sc.topW = [2]float64{float64(topW[0]) * m.qScale * scale, float64(topW[1]) * m.qScale * scale}
-	return z
+	return z - memberGuard(&sc.dense)
 }
+
+// memberGuard is what the logit loses when the rules read a member talking
+// about their own life (a story, recovery, harm-reduction advice, with a
+// dampener of at least guardDampener) and did not find a deal themselves:
+// flagging a member who dares to tell a relapse is the worst failure, so
+// the learned words alone must then be much surer. Cross-validation chose
+// its size against the dealers it lets through.
+func memberGuard(dense *[numDense]float32) float64 {
+	if dense[denseScore] >= DefaultThreshold {
+		return 0
+	}
+	if max(dense[cStory], dense[cRecovery], dense[cHarmReduction]) >= guardDampener {
+		return guardPenalty
+	}
+	return 0
+}
+
+// The guard's threshold (a dampener's weight) and size (in logits).
+const (
+	guardDampener = 0.4
+	guardPenalty  = 1.0
+)
 
 func clamp(x, lo, hi float64) float64 {
 	return math.Max(lo, math.Min(hi, x))

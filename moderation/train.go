@@ -128,7 +128,7 @@ type TrainOptions struct {
 }
 
 // DefaultTrainOptions are the settings of the shipped model.
-var DefaultTrainOptions = TrainOptions{Epochs: 25, Rate: 0.5, L2: 1e-6, Seed: 20261204, ProtectedWeight: 3}
+var DefaultTrainOptions = TrainOptions{Epochs: 25, Rate: 0.5, L2: 1e-6, Seed: 20261204, ProtectedWeight: 10}
 
 // Fit learns weights from samples with AdaGrad on the logistic loss. The
 // result is not calibrated: its bias puts the threshold at probability 0.5
@@ -222,7 +222,7 @@ func (m *Model) Probability(s Sample) float64 {
 		}
 		z += sum * featureScale(len(s.Cells))
 	}
-	return sigmoid(z)
+	return sigmoid(z - memberGuard(&s.Dense))
 }
 
 // Calibrate moves the bias so that probability 0.5 falls where the raw
@@ -287,6 +287,10 @@ func Measure(entries []CorpusEntry, flagged []bool) Rates {
 // as that allows to catch the most dealers.
 const maxBenignCV = 0.01
 
+// preferCombined is by how much another candidate's objective must beat
+// the rules+learned one to be chosen instead.
+const preferCombined = 0.02
+
 // Candidate is one model family's cross-validated result.
 type Candidate struct {
 	Mode      ModelMode
@@ -315,9 +319,13 @@ func (s *Screener) Train(entries []CorpusEntry, folds int, opt TrainOptions) Tra
 		c := crossValidate(train, samples, fold, folds, opt, mode)
 		res.Candidates = append(res.Candidates, c)
 	}
-	best := res.Candidates[0]
-	for _, c := range res.Candidates[1:] {
-		if c.Objective > best.Objective+1e-9 {
+	// The rules and the model together are preferred unless another
+	// candidate is clearly better: the rules' dampeners (a story, recovery,
+	// harm-reduction advice) are what protects a member telling a relapse,
+	// and the learned model alone ignores them.
+	best := res.Candidates[len(res.Candidates)-1]
+	for _, c := range res.Candidates {
+		if c.Objective > best.Objective+preferCombined {
 			best = c
 		}
 	}
@@ -417,6 +425,10 @@ func crossValidate(train []CorpusEntry, samples []Sample, fold func(int) int, fo
 
 // chooseThreshold picks the threshold on cross-validated probabilities.
 func chooseThreshold(entries []CorpusEntry, p []float64) Candidate {
+	return chooseThresholdWith(entries, p, maxBenignCV)
+}
+
+func chooseThresholdWith(entries []CorpusEntry, p []float64, maxBenign float64) Candidate {
 	cands := append([]float64(nil), p...)
 	sort.Float64s(cands)
 	best := Candidate{Threshold: 1, Objective: math.Inf(-1)}
@@ -431,7 +443,7 @@ func chooseThreshold(entries []CorpusEntry, p []float64) Candidate {
 			flagged[i] = p[i] >= t
 		}
 		r := Measure(entries, flagged)
-		if r.Benign > maxBenignCV || r.ProtectedFlagged > 0 {
+		if r.Benign > maxBenign || r.ProtectedFlagged > 0 {
 			continue
 		}
 		obj := (r.Offers+r.Solicitations)/2 - 5*r.Benign
