@@ -9,6 +9,8 @@
 //	                                          try the screening rules on JSON Lines or a chat export
 //	entrepairs stats [--config config.yaml] [--csv]
 //	                                          weekly activity counts, for reports to funders
+//	entrepairs learning [--config config.yaml] [--reset]
+//	                                          what the filter learned from moderators' decisions
 //	entrepairs health [--config config.yaml]  ask the running bot's health endpoint (for HEALTHCHECK)
 //	entrepairs version                        print the version
 package main
@@ -53,6 +55,9 @@ func cli(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if cmd == "screen" {
 		return screenCmd(args, stdin, stdout, stderr)
 	}
+	if cmd == "learning" {
+		return learningCmd(args, stdout, stderr)
+	}
 	if cmd == "stats" {
 		return statsCmd(args, stdout, stderr)
 	}
@@ -95,7 +100,7 @@ func cli(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "entrepairs: unknown command %q (use run, check, screen, stats, health or version)\n", cmd)
+		fmt.Fprintf(stderr, "entrepairs: unknown command %q (use run, check, screen, stats, learning, health or version)\n", cmd)
 		return exitInvalid
 	}
 }
@@ -116,6 +121,11 @@ func check(path string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 	fmt.Fprintf(stdout, "%s: configuration valid (%d group(s))\n", app.DisplayPath(cfg), len(cfg.Groups))
+	if line, err := learningState(cfg); err == nil {
+		fmt.Fprintln(stdout, line)
+	} else {
+		fmt.Fprintln(stderr, "learning:", err)
+	}
 	return exitOK
 }
 

@@ -2,13 +2,16 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/entrepairs/entrepairs/config"
 	"github.com/entrepairs/entrepairs/files"
@@ -42,30 +45,106 @@ func screenCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
-	enc := json.NewEncoder(out)
-	enc.SetEscapeHTML(false)
-	emit := func(id, text string) bool {
-		v := screener.Screen(text, moderation.Context{Kind: moderation.Message})
-		line := verdictLine{ID: id, Flag: v.Flag, Score: round3(v.Score), Reasons: make([]string, 0, len(v.Reasons))}
-		for _, r := range v.Reasons {
-			if r.Evidence != "" {
-				line.Reasons = append(line.Reasons, r.Code+": "+r.Evidence)
-			} else {
-				line.Reasons = append(line.Reasons, r.Code)
-			}
-		}
-		_ = enc.Encode(line)
-		return v.Flag
-	}
 	if *export != "" {
+		enc := json.NewEncoder(out)
+		enc.SetEscapeHTML(false)
+		emit := func(id, text string) bool {
+			v := screener.Screen(text, moderation.Context{Kind: moderation.Message})
+			_ = enc.Encode(verdictOf(id, v))
+			return v.Flag
+		}
 		return screenExport(*export, emit, stderr)
 	}
-	sc := bufio.NewScanner(stdin)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	n := 0
-	for sc.Scan() {
-		n++
-		raw := strings.TrimSpace(sc.Text())
+	if err := screenLines(stdin, out, stderr, screener); err != nil {
+		fmt.Fprintln(stderr, "entrepairs screen: reading standard input:", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+func verdictOf(id string, v moderation.Verdict) verdictLine {
+	line := verdictLine{ID: id, Flag: v.Flag, Score: round3(v.Score), Reasons: make([]string, 0, len(v.Reasons))}
+	for _, r := range v.Reasons {
+		if r.Evidence != "" {
+			line.Reasons = append(line.Reasons, r.Code+": "+r.Evidence)
+		} else {
+			line.Reasons = append(line.Reasons, r.Code)
+		}
+	}
+	return line
+}
+
+// screenBatch is how many lines one worker screens at a time.
+const screenBatch = 512
+
+// batch is a run of input lines and, once screened, their output.
+type batch struct {
+	first int // number of the first line
+	lines []string
+	out   bytes.Buffer // verdicts, one JSON line each
+	errs  bytes.Buffer // "line N: skipped: ..." for standard error
+	done  chan struct{}
+}
+
+// screenLines screens JSON Lines {"id", "text"} from in, one verdict line
+// each on out, in input order; lines that are not such objects are
+// reported on stderr with their number and skipped. Batches of lines are
+// screened on every core at once: a large history goes as fast as the
+// machine allows.
+func screenLines(in io.Reader, out, stderr io.Writer, screener *moderation.Screener) error {
+	work := make(chan *batch, runtime.GOMAXPROCS(0))
+	ordered := make(chan *batch, 2*runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range work {
+				b.screen(screener)
+				close(b.done)
+			}
+		}()
+	}
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(ordered)
+		defer close(work)
+		sc := bufio.NewScanner(in)
+		sc.Buffer(make([]byte, 64<<10), 16<<20)
+		n := 0
+		b := &batch{first: 1, done: make(chan struct{})}
+		flush := func() {
+			ordered <- b
+			work <- b
+		}
+		for sc.Scan() {
+			n++
+			b.lines = append(b.lines, sc.Text())
+			if len(b.lines) == screenBatch {
+				flush()
+				b = &batch{first: n + 1, done: make(chan struct{})}
+			}
+		}
+		if len(b.lines) > 0 {
+			flush()
+		}
+		readErr <- sc.Err()
+	}()
+	for b := range ordered {
+		<-b.done
+		_, _ = out.Write(b.out.Bytes())
+		_, _ = stderr.Write(b.errs.Bytes())
+	}
+	wg.Wait()
+	return <-readErr
+}
+
+// screen decodes, screens and encodes the batch's lines.
+func (b *batch) screen(screener *moderation.Screener) {
+	enc := json.NewEncoder(&b.out)
+	enc.SetEscapeHTML(false)
+	for i, line := range b.lines {
+		raw := strings.TrimSpace(line)
 		if raw == "" {
 			continue
 		}
@@ -77,16 +156,11 @@ func screenCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			if err == nil {
 				err = errors.New(`no "text" field`)
 			}
-			fmt.Fprintf(stderr, "line %d: skipped: %v\n", n, err)
+			fmt.Fprintf(&b.errs, "line %d: skipped: %v\n", b.first+i, err)
 			continue
 		}
-		emit(idString(in.ID), *in.Text)
+		_ = enc.Encode(verdictOf(idString(in.ID), screener.Screen(*in.Text, moderation.Context{Kind: moderation.Message})))
 	}
-	if err := sc.Err(); err != nil {
-		fmt.Fprintln(stderr, "entrepairs screen: reading standard input:", err)
-		return exitFailure
-	}
-	return exitOK
 }
 
 // screenerFor builds the screener the bot would use with this

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -79,5 +80,36 @@ func TestScreenBadExport(t *testing.T) {
 	_, stderr, code := runScreen(t, "", "--export", "testdata/screen-input.jsonl")
 	if code != exitInvalid || !strings.Contains(stderr, "not a Telegram Desktop JSON export") {
 		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
+
+// TestScreenKeepsOrderAcrossBatches: a history longer than a batch comes
+// out in input order, with bad lines reported by their number.
+func TestScreenKeepsOrderAcrossBatches(t *testing.T) {
+	var in strings.Builder
+	n := 3*screenBatch + 7
+	for i := 1; i <= n; i++ {
+		if i == 1000 {
+			in.WriteString("not json\n")
+			continue
+		}
+		fmt.Fprintf(&in, "{\"id\": \"m%d\", \"text\": \"message numéro %d, tina dispo ce soir\"}\n", i, i)
+	}
+	out, stderr, code := runScreen(t, in.String())
+	if code != 0 || len(out) != n-1 {
+		t.Fatalf("exit %d, %d verdicts for %d lines: %s", code, len(out), n, stderr)
+	}
+	want := 1
+	for _, v := range out {
+		if want == 1000 {
+			want++
+		}
+		if v.ID != fmt.Sprintf("m%d", want) {
+			t.Fatalf("verdict %s where m%d was expected", v.ID, want)
+		}
+		want++
+	}
+	if !strings.Contains(stderr, "line 1000: skipped") {
+		t.Errorf("bad line not reported by its number: %s", stderr)
 	}
 }

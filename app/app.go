@@ -120,7 +120,11 @@ func (m *Main) Open() error {
 		return err
 	}
 	screener := moderation.NewScreener(lex, cfg.Moderation.Threshold)
-	m.Store, err = store.Open(cfg.Storage.Path, store.Options{Timeout: time.Second})
+	key, err := store.LoadOrCreateKey(cfg.Storage.KeyFile)
+	if err != nil {
+		return err
+	}
+	m.Store, err = store.Open(cfg.Storage.Path, store.Options{Timeout: time.Second, Key: key})
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
+	"github.com/entrepairs/entrepairs/moderation"
 	"github.com/entrepairs/entrepairs/telegram/emulator"
 )
 
@@ -348,7 +349,7 @@ func TestNewMemberScreeningWeight(t *testing.T) {
 	lou := asker(860, "Lou", "fr")
 	h.press(requestAndAccept(h, lou), "Approuver", mod1)
 	h.botMessage(lou.ID, "Bienvenue dans")
-	const price = "80€ le g"
+	price, later := nearThreshold(t)
 	h.post(group(), frenchUser(861, "Ancien"), price)
 	h.post(group(), lou, price)
 	h.botMessage(modChat, price, "Lou")
@@ -357,9 +358,33 @@ func TestNewMemberScreeningWeight(t *testing.T) {
 		t.Errorf("an established member's price alone was flagged:\n%s", h.api.DumpChat(modChat))
 	}
 	h.clock.Advance(73 * time.Hour)
-	h.post(group(), lou, "90€ le g")
+	h.post(group(), lou, later)
 	h.reviewProbe()
-	if n := countMessages(h.api.BotMessages(modChat), "90€ le g"); n != 0 {
+	if n := countMessages(h.api.BotMessages(modChat), later); n != 0 {
 		t.Errorf("a member admitted 73 h ago is still screened as new:\n%s", h.api.DumpChat(modChat))
 	}
+}
+
+// nearThreshold returns two prices of the same shape that the shipped
+// filter scores just under its threshold, so that only the new-member
+// share (structure.new_member, 25 %) takes them over it. They are looked
+// for among a few shapes, since each retraining of the model moves scores.
+func nearThreshold(t *testing.T) (string, string) {
+	t.Helper()
+	s := moderation.NewScreener(nil, 0)
+	for _, shape := range []string{"%d€ le g", "G %d le ml", "tina %d€", "%d le demi", "3mmc %d€", "%d balles le g", "crystal %d"} {
+		var found []string
+		for _, n := range []int{20, 30, 40, 50, 60, 70, 80, 90} {
+			text := fmt.Sprintf(shape, n)
+			v := s.Screen(text, moderation.Context{})
+			if boosted := s.Screen(text, moderation.Context{NewMember: true}); !v.Flag && boosted.Flag {
+				found = append(found, text)
+			}
+		}
+		if len(found) >= 2 {
+			return found[0], found[1]
+		}
+	}
+	t.Fatal("premise: no price shape the filter scores just under its threshold")
+	return "", ""
 }

@@ -79,7 +79,7 @@ func (b *Bot) screenRequester(u *tele.User, bio string) []string {
 		if strings.TrimSpace(probe.text) == "" {
 			continue
 		}
-		if v := b.screener.Screen(probe.text, moderation.Context{Kind: probe.kind}); v.Flag {
+		if v := b.screen().Screen(probe.text, moderation.Context{Kind: probe.kind}); v.Flag {
 			for _, r := range v.Reasons {
 				if r.Weight <= 0 {
 					continue

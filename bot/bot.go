@@ -78,11 +78,16 @@ type Deps struct {
 
 // Bot is the running Telegram bot.
 type Bot struct {
-	cfg       *config.Config
-	st        *store.Store
-	charters  Charters
-	texts     *locale.Texts
-	screener  *moderation.Screener
+	cfg      *config.Config
+	st       *store.Store
+	charters Charters
+	texts    *locale.Texts
+	// base is the screener as shipped; screener adds what this deployment
+	// learned from its moderators (learning.go).
+	base      *moderation.Screener
+	screener  atomic.Pointer[moderation.Screener]
+	learnMu   sync.Mutex
+	learned   atomic.Int64
 	review    *reviewState
 	resources Directory
 	checkins  []checkin.CheckIn
@@ -131,13 +136,15 @@ func New(d Deps) (*Bot, error) {
 	}
 	b := &Bot{
 		cfg: d.Config, st: d.Store, charters: d.Charters, texts: d.Texts,
-		screener: d.Screener, review: newReviewState(d.Config.Moderation),
+		base: d.Screener, review: newReviewState(d.Config.Moderation),
 		resources: d.Resources, checkins: d.CheckIns,
 		tallies: &tallyState{lastEdit: map[string]time.Time{}, alerted: map[string]time.Time{}},
 		log:     d.Logger, now: d.Now, sweepInt: d.SweepEvery, workers: d.Workers,
 		api:  &http.Client{Timeout: 30 * time.Second, Transport: strictReplies{}},
 		poll: &http.Client{Timeout: d.Config.Telegram.PollTimeout + 15*time.Second},
 	}
+	b.screener.Store(d.Screener)
+	b.loadLearning()
 	tb, err := tele.NewBot(tele.Settings{
 		URL:   d.Config.Telegram.APIURL,
 		Token: d.Config.Telegram.Token,

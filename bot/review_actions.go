@@ -42,6 +42,7 @@ func (b *Bot) onFlagAction(c tele.Context) error {
 	b.log.Info("flag decided", "update_id", c.Update().ID, "flag", f.ID, "action", action, "by", who.ID)
 	b.count(stats.Decided(string(action)))
 	_ = b.toast(c, b.texts.T(lang, "mod.decision_recorded", nil))
+	b.learn(f)
 	b.applyFlag(f)
 	b.refreshFlag(f)
 	return nil
@@ -74,6 +75,7 @@ func (b *Bot) onDigestAction(c tele.Context) error {
 		})
 		if err == nil {
 			b.count(stats.Decided(string(action)))
+			b.learn(f)
 			b.applyFlag(f)
 			done++
 		}

@@ -69,7 +69,7 @@ func (b *Bot) onGroupMessage(c tele.Context) error {
 	if strings.TrimSpace(text) == "" {
 		return nil
 	}
-	v := b.screener.Screen(text, moderation.Context{Kind: kind, NewMember: b.isNewMember(g.ChatID, m.Sender.ID)})
+	v := b.screen().Screen(text, moderation.Context{Kind: kind, NewMember: b.isNewMember(g.ChatID, m.Sender.ID)})
 	if !v.Flag {
 		return nil
 	}
@@ -219,7 +219,7 @@ func (b *Bot) onReport(c tele.Context) error {
 	if text == "" {
 		text = target.Caption
 	}
-	v := b.screener.Screen(text, moderation.Context{Kind: moderation.Message})
+	v := b.screen().Screen(text, moderation.Context{Kind: moderation.Message})
 	b.raise(review.Flag{
 		Source: review.Reported, GroupID: g.ChatID, MessageID: target.ID, MessageDate: target.Time(),
 		UserID: target.Sender.ID, AuthorName: displayName(target.Sender), AuthorLanguage: target.Sender.LanguageCode,

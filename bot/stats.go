@@ -138,6 +138,7 @@ func (b *Bot) statsReport(now time.Time) (string, error) {
 		"Last":      last,
 		"Waiting":   len(waiting),
 		"Pending":   len(pending),
+		"Learned":   b.Learned(),
 		"Resources": b.topResources(lang, this, last),
 	}), nil
 }

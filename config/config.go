@@ -101,6 +101,11 @@ type Health struct {
 // Storage says where the bot keeps its state between restarts.
 type Storage struct {
 	Path string `mapstructure:"path"` // resolved against Config.Dir
+	// KeyFile holds the deployment's secret key (created at first start,
+	// 0600), kept apart from the data file so that a copy of the data file
+	// alone links nothing it keys (what was learned from moderators'
+	// decisions) to anything. Default: entrepairs.key beside the data file.
+	KeyFile string `mapstructure:"key_file"`
 }
 
 // Moderation describes the moderators' private group and who in it may act
@@ -276,6 +281,11 @@ func (c *Config) normalize() {
 	// "//bot", which a Bot API server may answer with 404 on every call.
 	c.Telegram.APIURL = strings.TrimRight(c.Telegram.APIURL, "/")
 	c.Storage.Path = c.resolve(c.Storage.Path)
+	if c.Storage.KeyFile == "" {
+		c.Storage.KeyFile = filepath.Join(filepath.Dir(c.Storage.Path), "entrepairs.key")
+	} else {
+		c.Storage.KeyFile = c.resolve(c.Storage.KeyFile)
+	}
 	c.Moderation.Lexicon = c.resolve(c.Moderation.Lexicon)
 	c.Resources = c.resolve(c.Resources)
 	for i := range c.Groups {

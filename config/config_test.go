@@ -101,7 +101,7 @@ func TestLoadReadsEverySetting(t *testing.T) {
 		Path:     filepath.Join(dir, "valid.yaml"),
 		Dir:      dir,
 		Telegram: Telegram{Token: testToken, APIURL: "https://api.telegram.org", PollTimeout: 45 * time.Second, Webhook: Webhook{Listen: ":8443"}},
-		Storage:  Storage{Path: filepath.Join(dir, "state", "bot.db")},
+		Storage:  Storage{Path: filepath.Join(dir, "state", "bot.db"), KeyFile: filepath.Join(dir, "state", "entrepairs.key")},
 		Timezone: "America/Montreal",
 		Location: c.Location,
 		Language: "en",

@@ -18,6 +18,8 @@ func FuzzScreen(f *testing.F) {
 		"@plug_paris t.me/+abc https://x.fr", "« 3mmc 20/g » je l'ai bloqué", "a b  c d",
 		"Sеssiоn : 053ee4204e8ab3652a529da68351824e591a1ddaec0288b40f986b22348e282ac7",
 		"\xff\xfe", "ᄀ\u200bᅡ", "𝐝𝐢𝐬𝐩𝐨",
+		"مرحبا بالجميع، هل يوجد أحد هنا؟", "大家好，有人在吗？我需要帮助", "👨‍👩‍👧‍👦👩🏽‍🚀🏳️‍🌈 dispo",
+		"ติดต่อ ไลน์ ได้เลย", "שלום לכולם 🔌",
 	} {
 		f.Add(seed, false)
 	}

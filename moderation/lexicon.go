@@ -112,6 +112,7 @@ const (
 	CodeSolicitation   = "solicitation"    // "qui a de la", "cherche", "looking for" + product
 	CodeUrgency        = "urgency"         // "ce soir", "asap" next to a product
 	CodeNewMember      = "new_member"      // a newly admitted member's first messages
+	CodeLearned        = "learned"         // words the learned model weighs as a dealer's
 	// Dampeners: reasons with a negative weight, that explain why a
 	// message that names products or prices scored low.
 	CodeStory         = "story"          // own use told in the past, money spent
@@ -127,7 +128,7 @@ const (
 func ReasonCodes() []string {
 	return []string{CodeOffer, CodeDelivery, CodeStock, CodeContactChannel, CodePhone, CodeHandle, CodeLink,
 		CodePrice, CodeQuantity, CodeProduct, CodeDealer, CodeEmoji, CodeSolicitation, CodeUrgency, CodeNewMember,
-		CodeStory, CodeRecovery, CodeHarmReduction, CodeWarning, CodeTalk, CodeHealthService}
+		CodeLearned, CodeStory, CodeRecovery, CodeHarmReduction, CodeWarning, CodeTalk, CodeHealthService}
 }
 
 // allPositive lists the codes global dampeners (warnings, health services)

@@ -33,6 +33,7 @@ const (
 	cRecovery
 	cHealthService
 	cNeutral
+	cLearned
 	numCodes
 )
 
@@ -40,6 +41,7 @@ var codeNames = [numCodes]string{
 	CodeOffer, CodeDelivery, CodeStock, CodeContactChannel, CodePhone, CodeHandle, CodeLink, CodePrice,
 	CodeQuantity, CodeProduct, CodeDealer, CodeEmoji, CodeSolicitation, CodeUrgency, CodeNewMember,
 	CodeStory, CodeHarmReduction, CodeWarning, CodeTalk, CodeRecovery, CodeHealthService, "neutral",
+	CodeLearned,
 }
 
 func codeIndex(name string) int8 {

@@ -45,5 +45,5 @@ func OpenReadOnly(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, key: opt.Key}, nil
 }

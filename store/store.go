@@ -45,12 +45,17 @@ type Options struct {
 	// Timeout bounds the wait for the file lock. Without it a second instance
 	// would hang forever; default 1s.
 	Timeout time.Duration
+	// Key is the deployment's secret key (LoadOrCreateKey), kept outside
+	// the data file; without it the store learns nothing from moderators'
+	// decisions.
+	Key []byte
 }
 
 // Store is the bot's state. It is safe for concurrent use.
 type Store struct {
 	db   *bolt.DB
 	salt []byte
+	key  []byte
 	// ledger groups concurrent MarkHandled calls into one transaction.
 	ledger ledgerQueue
 }
@@ -72,7 +77,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db}
+	s := &Store{db: db, key: opt.Key}
 	if err := s.init(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)

@@ -1,0 +1,195 @@
+package moderation
+
+import "math"
+
+// Features of a screened text for the learned model. They are read off
+// the work the rules have already done (the normalised text, its tokens and
+// the rules' reasons), so that the model costs little more than the rules.
+//
+// Two families:
+//   - dense: for each rule code, the strongest weight the rules gave it
+//     (dampeners as positive numbers), and the rules' own score: the model
+//     learns how much each signal really means and how they combine;
+//   - hashed: word unigrams and bigrams of the normalised text, and
+//     character 4-grams inside each word (with word boundaries), so
+//     that "vendo", "entrego", "livreur" or "chama no privado" count even
+//     though no rule names them, and spelling variants share n-grams.
+//     They are hashed into a fixed table (the "hashing trick"): the model
+//     holds no vocabulary, and a table cell is shared by many n-grams, so
+//     the weights name no word.
+
+// hashBits sets the size of the hashed feature table: 2^18 cells.
+const hashBits = 18
+
+// numBuckets is the number of cells in the hashed feature table.
+const numBuckets = 1 << hashBits
+
+// numDense is the number of dense features: one per rule code but
+// new_member (applied after the model), plus the rules' score.
+const numDense = int(numCodes) + 1
+
+// denseScore is the index of the rules' score among the dense features.
+const denseScore = int(numCodes)
+
+// Prefixes that keep the feature families apart in the hash.
+const (
+	pUnigram byte = 'u'
+	pBigram  byte = 'b'
+	pChar    byte = 'c'
+	pKind    byte = 'k'
+)
+
+// Hashing is FNV-1a (fnvOffset, fnvPrime, shared with the matcher's word
+// table): a fixed, documented hash, so that the weights file means the same
+// on every machine and in every release.
+
+func fnvByte(h uint32, c byte) uint32 { return (h ^ uint32(c)) * fnvPrime }
+
+func fnvBytes(h uint32, b []byte) uint32 {
+	for _, c := range b {
+		h = (h ^ uint32(c)) * fnvPrime
+	}
+	return h
+}
+
+// bucket folds a 32-bit hash into the table, mixing the high bits in.
+func bucket(h uint32) uint32 { return (h ^ h>>hashBits) & (numBuckets - 1) }
+
+// feature is one hashed feature occurrence; start and end locate the words
+// it comes from in the normalised text (start < 0 for character n-grams),
+// so that the strongest ones can be shown to moderators as evidence.
+type feature struct {
+	cell       uint32
+	start, end int32
+}
+
+// maxWordsForChars bounds the words whose character n-grams are taken, and
+// maxFeatures the features of one text: a long text is judged on its
+// beginning plus its words, and screening time stays bounded.
+const (
+	maxWordsForChars = 200
+	maxFeatures      = 4096
+)
+
+// extract fills sc.feats with the hashed features of the normalised text
+// b, whose tokens sc.toks the rules have just produced, and sc.dense with
+// the dense features.
+func (sc *scratch) extract(b []byte, ruleScore float64) {
+	for i := range sc.dense {
+		sc.dense[i] = 0
+	}
+	for _, r := range sc.reasons {
+		if r.code < 0 || r.code >= numCodes {
+			continue
+		}
+		w := float32(r.w)
+		if w < 0 {
+			w = -w
+		}
+		if w > sc.dense[r.code] {
+			sc.dense[r.code] = w
+		}
+	}
+	sc.dense[denseScore] = float32(ruleScore)
+
+	fs := sc.feats[:0]
+	prev, prevStart := uint32(0), int32(-1)
+	words := 0
+	for _, t := range sc.toks {
+		if len(fs) >= maxFeatures {
+			break
+		}
+		var h uint32
+		switch t.kind {
+		case kWord, kNumber:
+			w := b[t.start:t.end]
+			if t.kind == kNumber {
+				// Numbers by shape: "20", "60" and "80" mean the same
+				// here; their length tells a price from a year.
+				h = fnvByte(fnvByte(fnvOffset, pUnigram), '#')
+				h = fnvByte(h, byte('0'+min(len(w), 9)))
+			} else {
+				h = fnvBytes(fnvByte(fnvOffset, pUnigram), w)
+				if words < maxWordsForChars {
+					fs = appendCharGrams(fs, w)
+				}
+				words++
+			}
+		case kSymbol:
+			// Punctuation and currency signs: the rules read prices, and a
+			// "?" taught the model that questions are requests, flagging
+			// members asking about their health (cross-validation: no
+			// loss without them).
+			continue
+		default:
+			// Phones, handles, links, e-mails and account ids by kind,
+			// and whether the rules took them for a health service.
+			k := t.kind
+			if t.flags&fHealth != 0 {
+				k |= 0x80
+			}
+			h = fnvByte(fnvByte(fnvOffset, pKind), k)
+		}
+		fs = append(fs, feature{cell: bucket(h), start: t.start, end: t.end})
+		if prevStart >= 0 && t.flags&fBreak == 0 {
+			bh := fnvByte(fnvByte(fnvOffset, pBigram), byte(prev))
+			bh = fnvByte(bh, byte(prev>>8))
+			bh = fnvByte(bh, byte(prev>>16))
+			bh = fnvByte(bh, byte(prev>>24))
+			bh = fnvByte(bh, byte(h))
+			bh = fnvByte(bh, byte(h>>8))
+			bh = fnvByte(bh, byte(h>>16))
+			bh = fnvByte(bh, byte(h>>24))
+			fs = append(fs, feature{cell: bucket(bh), start: prevStart, end: t.end})
+		}
+		prev, prevStart = h, t.start
+	}
+	if len(fs) > maxFeatures {
+		fs = fs[:maxFeatures]
+	}
+	sc.feats = fs
+	if len(fs) < minFeatures {
+		// A text of a word or two weighs its signals less: "💊" or
+		// "livraison" alone is no deal, "🔌 Marseille ?" still is one.
+		f := float32(math.Sqrt(float64(len(fs)) / minFeatures))
+		for i := range sc.dense {
+			sc.dense[i] *= f
+		}
+	}
+}
+
+// appendCharGrams adds the 4-grams of "^word$". Cross-validation chose
+// 4-grams alone over 3- to 5-grams: as good or better, with half the
+// features, so half the time.
+func appendCharGrams(fs []feature, w []byte) []feature {
+	n := len(w) + 2
+	for i := 0; i+4 <= n; i++ {
+		h := fnvByte(fnvOffset, pChar)
+		for j := i; j < i+4; j++ {
+			var c byte
+			switch j {
+			case 0:
+				c = '^'
+			case n - 1:
+				c = '$'
+			default:
+				c = w[j-1]
+			}
+			h = fnvByte(h, c)
+		}
+		fs = append(fs, feature{cell: bucket(h), start: -1})
+	}
+	return fs
+}
+
+// featureScale is what each hashed feature of a text with n features is
+// multiplied by: 1/√n, so that long texts do not score high for their
+// length alone, but never more than 1/√minFeatures, so that a text of one
+// or two words ("tina", "💊", "livraison") cannot score high on the strength
+// of a single word either.
+func featureScale(n int) float64 {
+	return 1 / math.Sqrt(float64(max(n, minFeatures)))
+}
+
+// minFeatures is the floor of featureScale (cross-validated).
+const minFeatures = 24

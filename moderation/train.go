@@ -1,0 +1,505 @@
+package moderation
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strings"
+)
+
+// Training: how the embedded model is made from the labelled corpus. It
+// is deterministic (a seed drives every random choice) so that a test can
+// retrain and check that the embedded weights are current, and it never
+// looks at the locked part of the corpus: that part is for the final
+// figures only.
+
+// CorpusEntry is one labelled message of the corpus (JSON Lines).
+type CorpusEntry struct {
+	ID    string `json:"id"`
+	Label string `json:"label"` // offer, solicitation or benign
+	Lang  string `json:"lang"`
+	// Kind says what sort of message it is (relapse, own_use, hn_help_offer,
+	// person_request, ...); see testdata/corpus/README.md.
+	Kind string `json:"kind,omitempty"`
+	Text string `json:"text"`
+	Note string `json:"note,omitempty"`
+}
+
+// Dealer reports whether the entry is an offer or a solicitation.
+func (e CorpusEntry) Dealer() bool { return e.Label == "offer" || e.Label == "solicitation" }
+
+// Protected reports benign messages of the kinds that must never be
+// flagged: a member telling a relapse, their own use or harm-reduction
+// advice.
+func (e CorpusEntry) Protected() bool {
+	switch e.Kind {
+	case "relapse", "own_use", "harm_reduction", "craving", "health_question":
+		return true
+	}
+	return false
+}
+
+// Locked reports whether the entry belongs to the locked test part (about
+// 20 %), chosen once by a fixed hash of its id.
+func (e CorpusEntry) Locked() bool {
+	h := fnv.New32a()
+	h.Write([]byte("entrepairs-locked:" + e.ID))
+	return h.Sum32()%5 == 0
+}
+
+// ParseCorpus reads JSON Lines; name is used in errors, which give the
+// line number.
+func ParseCorpus(name string, data []byte) ([]CorpusEntry, error) {
+	var out []CorpusEntry
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		var e CorpusEntry
+		dec := json.NewDecoder(bytes.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&e); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, n, err)
+		}
+		switch e.Label {
+		case "offer", "solicitation", "benign":
+		default:
+			return nil, fmt.Errorf("%s:%d: unknown label %q", name, n, e.Label)
+		}
+		if e.ID == "" || strings.TrimSpace(e.Text) == "" {
+			return nil, fmt.Errorf("%s:%d: id and text are required", name, n)
+		}
+		out = append(out, e)
+	}
+	return out, sc.Err()
+}
+
+// Sample is a text's features, computed once for training.
+type Sample struct {
+	Dense  [numDense]float32
+	Cells  []uint32
+	Dealer bool
+	// Weight is the example's weight in the loss.
+	Weight float64
+}
+
+// Sample computes the features of text with s's rules.
+func (s *Screener) Sample(text string) Sample {
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	b := normalizeInto(sc, text)
+	var out Sample
+	if len(b) == 0 {
+		return out
+	}
+	score := s.m.score(sc, b)
+	sc.extract(b, score)
+	out.Dense = sc.dense
+	out.Cells = make([]uint32, len(sc.feats))
+	for i, f := range sc.feats {
+		out.Cells[i] = f.cell
+	}
+	return out
+}
+
+// TrainOptions are the learning settings; DefaultTrainOptions are those
+// the shipped model is trained with.
+type TrainOptions struct {
+	Mode   ModelMode
+	Epochs int
+	Rate   float64 // AdaGrad's base rate
+	L2     float64 // weight decay per example
+	Seed   uint64
+	// ProtectedWeight multiplies the loss of protected benign messages
+	// (relapse, own use, harm reduction): flagging one is the worst error.
+	ProtectedWeight float64
+	// PriorWeight is the weight of the prior examples (priorSamples); 0
+	// leaves them out.
+	PriorWeight float64
+}
+
+// DefaultTrainOptions are the settings of the shipped model.
+var DefaultTrainOptions = TrainOptions{Epochs: 25, Rate: 0.5, L2: 1e-6, Seed: 20261204, ProtectedWeight: 10}
+
+// Fit learns weights from samples with AdaGrad on the logistic loss. The
+// result is not calibrated: its bias puts the threshold at probability 0.5
+// of the raw model.
+func Fit(samples []Sample, opt TrainOptions) *Model {
+	m := &Model{Mode: opt.Mode, Hashed: make([]float32, numBuckets)}
+	if opt.Mode == RulesOnly {
+		return m
+	}
+	var (
+		bias   float64
+		dense  [numDense]float64
+		hashed = make([]float64, numBuckets)
+		gBias  = 1e-8
+		gDense [numDense]float64
+		gHash  = make([]float64, numBuckets)
+	)
+	order := make([]int, len(samples))
+	for i := range order {
+		order[i] = i
+	}
+	rng := rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15))
+	for epoch := 0; epoch < opt.Epochs; epoch++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			s := &samples[i]
+			z := bias
+			if opt.Mode == Combined {
+				for k, x := range s.Dense {
+					z += dense[k] * float64(x)
+				}
+			}
+			scale := 0.0
+			if len(s.Cells) > 0 {
+				scale = featureScale(len(s.Cells))
+			}
+			for _, c := range s.Cells {
+				z += hashed[c] * scale
+			}
+			y := 0.0
+			if s.Dealer {
+				y = 1
+			}
+			g := (sigmoid(z) - y) * s.Weight
+			gBias += g * g
+			bias -= opt.Rate * g / math.Sqrt(gBias)
+			if opt.Mode == Combined {
+				for k, x := range s.Dense {
+					if x == 0 {
+						continue
+					}
+					gk := g*float64(x) + opt.L2*dense[k]
+					gDense[k] += gk * gk
+					dense[k] -= opt.Rate * gk / math.Sqrt(gDense[k]+1e-8)
+				}
+			}
+			for _, c := range s.Cells {
+				gc := g*scale + opt.L2*hashed[c]
+				gHash[c] += gc * gc
+				hashed[c] -= opt.Rate * gc / math.Sqrt(gHash[c]+1e-8)
+			}
+		}
+	}
+	m.Bias = float32(bias)
+	for k := range dense {
+		m.Dense[k] = float32(dense[k])
+	}
+	for c := range hashed {
+		m.Hashed[c] = float32(hashed[c])
+	}
+	m.quantize()
+	return m
+}
+
+// Probability returns the model's probability for a sample (no
+// adjustments), as Screen would compute it.
+func (m *Model) Probability(s Sample) float64 {
+	if m.Mode == RulesOnly {
+		return float64(s.Dense[denseScore])
+	}
+	z := float64(m.Bias)
+	if m.Mode == Combined {
+		for i, x := range s.Dense {
+			z += float64(m.Dense[i] * x)
+		}
+	}
+	if len(s.Cells) > 0 {
+		var sum float64
+		for _, c := range s.Cells {
+			sum += float64(m.Hashed[c])
+		}
+		z += sum * featureScale(len(s.Cells))
+	}
+	return sigmoid(z - memberGuard(&s.Dense))
+}
+
+// Calibrate moves the bias so that probability 0.5 falls where the raw
+// model gave threshold.
+func (m *Model) Calibrate(threshold float64) {
+	if m.Mode == RulesOnly {
+		return
+	}
+	threshold = clamp(threshold, 1e-6, 1-1e-6)
+	m.Bias -= float32(math.Log(threshold / (1 - threshold)))
+}
+
+// Rates are the share of each kind of message flagged.
+type Rates struct {
+	Offers, Solicitations, Benign float64
+	// ProtectedFlagged counts flagged relapse, own-use and harm-reduction
+	// messages: it must be 0.
+	ProtectedFlagged int
+	N                int
+}
+
+func (r Rates) String() string {
+	return fmt.Sprintf("offers %.1f %%, solicitations %.1f %%, benign %.2f %%, protected flagged %d (n=%d)",
+		100*r.Offers, 100*r.Solicitations, 100*r.Benign, r.ProtectedFlagged, r.N)
+}
+
+// Measure computes Rates for the entries given whether each was flagged.
+func Measure(entries []CorpusEntry, flagged []bool) Rates {
+	var n [3]int
+	var f [3]int
+	var r Rates
+	for i, e := range entries {
+		k := 2
+		switch e.Label {
+		case "offer":
+			k = 0
+		case "solicitation":
+			k = 1
+		}
+		n[k]++
+		if flagged[i] {
+			f[k]++
+			if e.Protected() {
+				r.ProtectedFlagged++
+			}
+		}
+	}
+	div := func(a, b int) float64 {
+		if b == 0 {
+			return 0
+		}
+		return float64(a) / float64(b)
+	}
+	r.Offers, r.Solicitations, r.Benign = div(f[0], n[0]), div(f[1], n[1]), div(f[2], n[2])
+	r.N = len(entries)
+	return r
+}
+
+// Training targets, the same the locked figures are held to: the
+// threshold is chosen on cross-validated probabilities to keep benign
+// flags within maxBenignCV and no protected message flagged, then as low
+// as that allows to catch the most dealers.
+const maxBenignCV = 0.01
+
+// preferCombined is by how much another candidate's objective must beat
+// the rules+learned one to be chosen instead.
+const preferCombined = 0.02
+
+// Candidate is one model family's cross-validated result.
+type Candidate struct {
+	Mode      ModelMode
+	Threshold float64
+	CV        Rates
+	// Objective is what selection maximises: dealers caught, minus benign
+	// flags weighted by how much worse they are.
+	Objective float64
+}
+
+// TrainResult is the outcome of the whole training procedure.
+type TrainResult struct {
+	Candidates []Candidate
+	Chosen     Candidate
+	Model      *Model
+}
+
+// Train runs the whole procedure on the training part of entries (the
+// locked part is dropped here, never seen): k-fold cross-validation of
+// each candidate, choice of the best, then a fit on the whole training
+// part, calibrated to the cross-validated threshold.
+func (s *Screener) Train(entries []CorpusEntry, folds int, opt TrainOptions) TrainResult {
+	train, samples, fold := s.prepare(entries, folds, opt)
+	var res TrainResult
+	for _, mode := range []ModelMode{RulesOnly, LearnedOnly, Combined} {
+		c := crossValidate(train, samples, fold, folds, opt, mode)
+		res.Candidates = append(res.Candidates, c)
+	}
+	// The rules and the model together are preferred unless another
+	// candidate is clearly better: the rules' dampeners (a story, recovery,
+	// harm-reduction advice) are what protects a member telling a relapse,
+	// and the learned model alone ignores them.
+	best := res.Candidates[len(res.Candidates)-1]
+	for _, c := range res.Candidates {
+		if c.Objective > best.Objective+preferCombined {
+			best = c
+		}
+	}
+	res.Chosen = best
+	o := opt
+	o.Mode = best.Mode
+	res.Model = Fit(samples, o)
+	if best.Mode == RulesOnly {
+		res.Model = &Model{Mode: RulesOnly, Hashed: make([]float32, numBuckets)}
+		res.Model.quantize()
+	} else {
+		res.Model.Calibrate(best.Threshold)
+	}
+	return res
+}
+
+// prepare drops the locked part, computes the features of the rest with
+// the rules alone, and assigns each message to a fold by a hash of its id.
+func (s *Screener) prepare(entries []CorpusEntry, folds int, opt TrainOptions) ([]CorpusEntry, []Sample, func(int) int) {
+	rules := s.WithModel(nil)
+	var train []CorpusEntry
+	for _, e := range entries {
+		if !e.Locked() {
+			train = append(train, e)
+		}
+	}
+	samples := make([]Sample, len(train))
+	for i, e := range train {
+		samples[i] = rules.Sample(e.Text)
+		samples[i].Dealer = e.Dealer()
+		samples[i].Weight = 1
+		if e.Protected() {
+			samples[i].Weight = opt.ProtectedWeight
+		}
+	}
+	fold := func(i int) int {
+		if i >= len(train) {
+			return -1 // a prior example: always in training, never scored
+		}
+		h := fnv.New32a()
+		h.Write([]byte("entrepairs-fold:" + train[i].ID))
+		return int(h.Sum32() % uint32(folds))
+	}
+	return train, append(samples, rules.priorSamples(opt.PriorWeight)...), fold
+}
+
+// priorSamples are benign examples made of one lexicon term alone ("tina",
+// "💊", "livraison", "en privé"): the domain's rule that naming a product,
+// a delivery or a private channel is no deal by itself, which short
+// messages in the corpus are too few to teach.
+func (s *Screener) priorSamples(weight float64) []Sample {
+	if weight <= 0 {
+		return nil
+	}
+	var out []Sample
+	seen := map[string]bool{}
+	for _, sig := range DefaultLexicon().signals {
+		if sig.weight <= 0 || seen[sig.key] || strings.Contains(sig.key, " ") && len(strings.Fields(sig.key)) > 2 {
+			continue
+		}
+		switch sig.code {
+		case CodeProduct, CodeEmoji, CodeDelivery, CodeContactChannel, CodeOffer, CodeStock, CodeUrgency:
+		default:
+			continue
+		}
+		seen[sig.key] = true
+		x := s.Sample(sig.term)
+		x.Weight = weight
+		out = append(out, x)
+	}
+	return out
+}
+
+// crossValidate returns the candidate mode's cross-validated result.
+func crossValidate(train []CorpusEntry, samples []Sample, fold func(int) int, folds int, opt TrainOptions, mode ModelMode) Candidate {
+	o := opt
+	o.Mode = mode
+	oof := make([]float64, len(train)) // prior examples (after train) are never scored
+	for k := 0; k < folds; k++ {
+		var in []Sample
+		for i := range samples {
+			if fold(i) != k {
+				in = append(in, samples[i])
+			}
+		}
+		m := Fit(in, o)
+		for i := range train {
+			if fold(i) == k {
+				oof[i] = m.Probability(samples[i])
+			}
+		}
+	}
+	c := chooseThreshold(train, oof)
+	c.Mode = mode
+	return c
+}
+
+// chooseThreshold picks the threshold on cross-validated probabilities.
+func chooseThreshold(entries []CorpusEntry, p []float64) Candidate {
+	return chooseThresholdWith(entries, p, maxBenignCV)
+}
+
+func chooseThresholdWith(entries []CorpusEntry, p []float64, maxBenign float64) Candidate {
+	cands := append([]float64(nil), p...)
+	sort.Float64s(cands)
+	best := Candidate{Threshold: 1, Objective: math.Inf(-1)}
+	flagged := make([]bool, len(p))
+	seen := map[float64]bool{}
+	for _, t := range cands {
+		if t <= 0 || seen[t] {
+			continue
+		}
+		seen[t] = true
+		for i := range p {
+			flagged[i] = p[i] >= t
+		}
+		r := Measure(entries, flagged)
+		if r.Benign > maxBenign || r.ProtectedFlagged > 0 {
+			continue
+		}
+		obj := (r.Offers+r.Solicitations)/2 - 5*r.Benign
+		if obj > best.Objective {
+			best = Candidate{Threshold: t, CV: r, Objective: obj}
+		}
+	}
+	// Halfway to the next lower probability: the same cross-validated
+	// outcome, with a margin on both sides for messages not seen yet.
+	below := 0.0
+	for _, q := range cands {
+		if q < best.Threshold && q > below {
+			below = q
+		}
+	}
+	if !math.IsInf(best.Objective, -1) {
+		best.Threshold = (best.Threshold + below) / 2
+	}
+	if math.IsInf(best.Objective, -1) {
+		best.Objective = -1
+		for i := range flagged {
+			flagged[i] = false
+		}
+		best.CV = Measure(entries, flagged)
+	}
+	return best
+}
+
+// LoadCorpusDir reads every *.jsonl file of fsys, in name order.
+func LoadCorpusDir(fsys fs.FS) ([]CorpusEntry, error) {
+	names, err := fs.Glob(fsys, "*.jsonl")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var all []CorpusEntry
+	seen := map[string]string{}
+	for _, n := range names {
+		data, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, err
+		}
+		es, err := ParseCorpus(n, data)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range es {
+			if prev, dup := seen[e.ID]; dup {
+				return nil, fmt.Errorf("%s: id %q already used in %s", n, e.ID, prev)
+			}
+			seen[e.ID] = n
+		}
+		all = append(all, es...)
+	}
+	if len(all) == 0 {
+		return nil, fmt.Errorf("no labelled message found")
+	}
+	return all, nil
+}
