@@ -14,7 +14,7 @@ var (
 		"Je passe ce soir avec les tacos pour la soirée quiz, mp pour l'adresse",
 	}
 	newPartyFood = "Je passe ce soir avec les chips pour la soirée karaoké, mp pour l'adresse"
-	tinaOffers       = []string{
+	tinaOffers   = []string{
 		"la tina de jojo est dispo, passe me voir au parc",
 		"la tina de jojo dispo demain, je suis au parc vers 18h",
 		"la tina de jojo toujours dispo, rdv au parc ce soir",
