@@ -139,28 +139,25 @@ func screenLines(in io.Reader, out, stderr io.Writer, screener *moderation.Scree
 	return <-readErr
 }
 
+// errNoText reports a JSON object without a "text" string.
+var errNoText = errors.New(`no "text" field`)
+
 // screen decodes, screens and encodes the batch's lines.
 func (b *batch) screen(screener *moderation.Screener) {
-	enc := json.NewEncoder(&b.out)
-	enc.SetEscapeHTML(false)
+	var out []byte
 	for i, line := range b.lines {
 		raw := strings.TrimSpace(line)
 		if raw == "" {
 			continue
 		}
-		var in struct {
-			ID   json.RawMessage `json:"id"`
-			Text *string         `json:"text"`
-		}
-		if err := json.Unmarshal([]byte(raw), &in); err != nil || in.Text == nil {
-			if err == nil {
-				err = errors.New(`no "text" field`)
-			}
+		id, text, _, err := decodeLine([]byte(raw))
+		if err != nil {
 			fmt.Fprintf(&b.errs, "line %d: skipped: %v\n", b.first+i, err)
 			continue
 		}
-		_ = enc.Encode(verdictOf(idString(in.ID), screener.Screen(*in.Text, moderation.Context{Kind: moderation.Message})))
+		out = appendVerdict(out, verdictOf(idString(id), screener.Screen(text, moderation.Context{Kind: moderation.Message})))
 	}
+	b.out.Write(out)
 }
 
 // screenerFor builds the screener the bot would use with this
