@@ -81,12 +81,7 @@ func (b *Bot) onHelp(c tele.Context) error {
 
 // onPending lists, for moderators, the admissions that wait, oldest first.
 func (b *Bot) onPending(c tele.Context) error {
-	inModChat := c.Chat().ID == b.cfg.Moderation.ChatID
-	isMod := c.Sender() != nil && b.cfg.IsModerator(c.Sender().ID)
-	if !inModChat && !(c.Chat().Type == tele.ChatPrivate && isMod) {
-		if c.Chat().Type == tele.ChatPrivate {
-			return b.answer(c, b.texts.T(b.lang(c), "mod.only", nil))
-		}
+	if !b.moderatorAsks(c) {
 		return nil
 	}
 	lang := b.cfg.Language

@@ -67,13 +67,7 @@ func (b *Bot) countMood(at time.Time, old checkin.Mood, had bool, mood checkin.M
 // onStats shows the moderators this week's activity against last week's:
 // counts only, never who or what.
 func (b *Bot) onStats(c tele.Context) error {
-	inModChat := c.Chat().ID == b.cfg.Moderation.ChatID
-	isMod := c.Sender() != nil && b.cfg.IsModerator(c.Sender().ID)
-	if !inModChat && !(c.Chat().Type == tele.ChatPrivate && isMod) {
-		if c.Chat().Type == tele.ChatPrivate {
-			_, err := b.send(c.Chat().ID, b.texts.T(b.lang(c), "mod.only", nil))
-			return err
-		}
+	if !b.moderatorAsks(c) {
 		return nil
 	}
 	text, err := b.statsReport(b.now())
