@@ -176,7 +176,8 @@ func (m *Main) run(ctx context.Context) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	if addr := m.Config.Health.Listen; addr != "" {
-		srv := &http.Server{Addr: addr, Handler: m.healthHandler(), ReadHeaderTimeout: 5 * time.Second}
+		srv := &http.Server{Addr: addr, Handler: m.healthHandler(), ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: time.Minute}
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			return fmt.Errorf("health endpoint: %w", err)

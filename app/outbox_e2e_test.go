@@ -1,7 +1,14 @@
 package app
 
 import (
+	"fmt"
+	"strings"
 	"testing"
+
+	tele "gopkg.in/telebot.v3"
+
+	"github.com/entrepairs/entrepairs/review"
+	"github.com/entrepairs/entrepairs/telegram/emulator"
 )
 
 // TestModeratorCommandsNeedAListedModerator: someone who is in the
@@ -28,5 +35,65 @@ func TestModeratorCommandsNeedAListedModerator(t *testing.T) {
 	}
 	if n := countMessages(msgs, "Activité"); n != 1 {
 		t.Errorf("%d activity reports in the moderators' chat, want 1\n%s", n, h.api.DumpChat(modChat))
+	}
+}
+
+// floodThenOffer pushes, without waiting, msgs messages from each of
+// members members of the request-mode group (every one of them trips a
+// flood rule of 3 messages a minute), then a dealer's offer from Vendeur;
+// it returns the offer's update id.
+func floodThenOffer(h *harness, members, msgs int) int {
+	grp := group()
+	users := make([]tele.User, members)
+	for i := range users {
+		users[i] = frenchUser(int64(60_000+i), fmt.Sprintf("Bavard%03d", i))
+	}
+	for j := range msgs {
+		for i := range users {
+			u := h.api.UserMessage(grp, &users[i], benign[(i+j)%len(benign)])
+			if h.clock != nil {
+				u.Message.Unixtime = h.clock.Now().Unix()
+			}
+			h.api.Push(u)
+		}
+	}
+	u := h.api.UserMessage(grp, ptr(frenchUser(69_999, "Vendeur")), offer)
+	if h.clock != nil {
+		u.Message.Unixtime = h.clock.Now().Unix()
+	}
+	return h.api.Push(u)
+}
+
+// TestDealerCardNotBehindFloodNotices: a hundred members trip the flood
+// rule at once, then a dealer posts an offer. The moderators get the
+// dealer's card and one flood digest with a button to list the members,
+// not a hundred flood notices ahead of the card; Telegram never answers
+// 429.
+func TestDealerCardNotBehindFloodNotices(t *testing.T) {
+	h := newHarnessWith(t, "  flood:\n    messages: 3\n    per: 1m")
+	h.api.SetLimits(emulator.TelegramLimits())
+	const members = 100
+	id := floodThenOffer(h, members, 4)
+	h.waitHandled(id)
+	card := h.botMessage(modChat, "Vendeur", "dispo ce soir")
+	digest := h.botMessage(modChat, fmt.Sprintf("%d membres ont posté plus de 3 messages", members))
+	msgs := h.api.BotMessages(modChat)
+	if len(msgs) > 2+review.CoalesceAbove {
+		t.Errorf("%d messages in the moderators' chat, want the card and the flood notices summed up\n%s", len(msgs), h.api.DumpChat(modChat))
+	}
+	if _, ok := card.Button("Bannir"); !ok {
+		t.Errorf("the dealer's card has no ban button: %+v", card.Buttons)
+	}
+	h.press(digest, "Voir la liste", mod1)
+	list := h.botMessage(modChat, "Messages en rafale : 100 membre(s)", "Bavard000", "et 40 autre(s)")
+	if strings.Contains(list.Plain, "Vendeur") {
+		t.Error("the dealer is listed among the flood")
+	}
+	h.press(digest, "Tout ignorer", mod1)
+	h.api.WaitBotMessage(t, waitFor, modChat, func(m emulator.Message) bool {
+		return m.ID == digest.ID && strings.Contains(m.Plain, "Tout est classé")
+	})
+	if n := h.api.TooManyRequests(); n != 0 {
+		t.Errorf("%d answers 429", n)
 	}
 }

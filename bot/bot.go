@@ -87,6 +87,7 @@ type Bot struct {
 	resources Directory
 	checkins  []checkin.CheckIn
 	tallies   *tallyState
+	floods    *floodQueue
 	// lastContact is the last successful exchange with Telegram (unix
 	// nanoseconds), for the health endpoint.
 	lastContact atomic.Int64
@@ -132,6 +133,7 @@ func New(d Deps) (*Bot, error) {
 		screener: d.Screener, review: newReviewState(d.Config.Moderation),
 		resources: d.Resources, checkins: d.CheckIns,
 		tallies: &tallyState{lastEdit: map[string]time.Time{}, alerted: map[string]time.Time{}},
+		floods:  newFloodQueue(),
 		log:     d.Logger, now: d.Now, sweepInt: d.SweepEvery, workers: d.Workers,
 		api:  &http.Client{Timeout: 30 * time.Second, Transport: strictReplies{}},
 		poll: &http.Client{Timeout: d.Config.Telegram.PollTimeout + 15*time.Second},
@@ -204,6 +206,7 @@ func (b *Bot) routes() {
 	b.tb.Handle(&tele.InlineButton{Unique: btnDecision}, b.onDecision)
 	b.tb.Handle(&tele.InlineButton{Unique: btnFlag}, b.onFlagAction)
 	b.tb.Handle(&tele.InlineButton{Unique: btnDigest}, b.onDigestAction)
+	b.tb.Handle(&tele.InlineButton{Unique: btnFloodList}, b.onFloodList)
 	b.tb.Handle(&tele.InlineButton{Unique: btnCharter}, b.onCharterAnswer)
 	b.tb.Handle(tele.OnCallback, b.onStaleButton)
 }
@@ -240,29 +243,56 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.publishCommands()
 	b.log.Info("bot ready", "username", b.tb.Me.Username)
 
+	// A loop that fails (the webhook cannot listen, a panic in the sweep)
+	// stops the others, and Run returns its error: the process exits
+	// non-zero and Docker or systemd starts it again, instead of a bot
+	// that stays up doing nothing.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var fatal error
+	var fatalOnce sync.Once
+	fail := func(err error) {
+		fatalOnce.Do(func() { fatal = err })
+		stop()
+	}
 	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		b.sweepLoop(ctx)
-	}()
-	go func() {
-		defer wg.Done()
-		b.reviewLoop(ctx)
-	}()
-	var err error
-	if b.cfg.Telegram.Webhook.URL != "" {
-		err = b.runWebhook(ctx)
-	} else {
+	b.goLoop(&wg, "sweep", fail, func() { b.sweepLoop(ctx) })
+	b.goLoop(&wg, "review", fail, func() { b.reviewLoop(ctx) })
+	b.goLoop(&wg, "flood digests", fail, func() { b.floodLoop(ctx) })
+	b.goLoop(&wg, "updates", fail, func() {
+		if b.cfg.Telegram.Webhook.URL != "" {
+			if err := b.runWebhook(ctx); err != nil {
+				b.log.Error("webhook stopped", "listen", b.cfg.Telegram.Webhook.Listen, "err", err)
+				fail(fmt.Errorf("webhook: %w", err))
+			}
+			return
+		}
 		// A webhook left from an earlier deployment would make every
 		// getUpdates fail with 409 Conflict.
 		if _, derr := b.call(ctx, b.api, "deleteWebhook", struct{}{}); derr != nil {
 			b.log.Debug("deleteWebhook", "err", derr)
 		}
 		b.pollLoop(ctx)
-	}
+	})
 	wg.Wait()
-	return err
+	return fatal
+}
+
+// goLoop runs one of Run's loops in a goroutine Run waits for. A panic
+// there is logged with its stack and ends Run with an error: a loop that
+// died would leave the bot up but deaf (no sweep, no cards).
+func (b *Bot) goLoop(wg *sync.WaitGroup, name string, fail func(error), loop func()) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer func() {
+			if r := recover(); r != nil {
+				b.log.Error("panic in a background loop, stopping", "loop", name, "panic", r, "stack", string(debug.Stack()))
+				fail(fmt.Errorf("panic in the %s loop: %v", name, r))
+			}
+		}()
+		loop()
+	}()
 }
 
 // hello asks Telegram who the bot is, retrying with backoff: a deployment

@@ -12,6 +12,7 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
+	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/review"
 )
 
@@ -58,19 +59,34 @@ func (b *Bot) reviewLoop(ctx context.Context) {
 // for a lone flag, digests for a burst. Flags shown meanwhile (by the sweep)
 // are left out.
 func (b *Bot) present(ctx context.Context, ids []string) {
-	defer func() {
-		b.review.mu.Lock()
-		for _, id := range ids {
-			delete(b.review.queued, id)
-		}
-		b.review.mu.Unlock()
-	}()
 	var flags []*review.Flag
 	for _, id := range ids {
 		if f, err := b.st.Flag(id); err == nil {
 			flags = append(flags, f)
 		}
 	}
+	// Flood notices go to the flood loop (flood_digest.go), which keeps
+	// them queued until it has shown them; a dealer's card is not made to
+	// wait behind them.
+	flood, flags := review.SplitFlood(flags)
+	floodIDs := map[string]bool{}
+	if len(flood) > 0 {
+		fids := make([]string, len(flood))
+		for i, f := range flood {
+			fids[i] = f.ID
+			floodIDs[f.ID] = true
+		}
+		b.queueFlood(fids)
+	}
+	defer func() {
+		b.review.mu.Lock()
+		for _, id := range ids {
+			if !floodIDs[id] {
+				delete(b.review.queued, id)
+			}
+		}
+		b.review.mu.Unlock()
+	}()
 	lone, digests := review.Arrange(flags)
 	if lone != nil {
 		b.postFlagCard(lone)
@@ -86,7 +102,11 @@ func (b *Bot) present(ctx context.Context, ids []string) {
 
 // postFlagCard posts a lone flag's card and records where it is.
 func (b *Bot) postFlagCard(f *review.Flag) {
-	msg, err := b.send(b.cfg.Moderation.ChatID, b.flagText(f), b.flagButtons(f))
+	prio := outbox.Moderators
+	if f.Source == review.Flooded {
+		prio = outbox.Normal // after dealers' cards and reports
+	}
+	msg, err := b.sendAs(prio, b.cfg.Moderation.ChatID, b.flagText(f), b.flagButtons(f))
 	if err != nil {
 		b.log.Error("post flag card, will retry", "flag", f.ID, "err", err)
 		return
@@ -121,7 +141,13 @@ func (b *Bot) postDigest(flags []*review.Flag) {
 // the send's; a failure to record is logged here.
 func (b *Bot) sendDigest(d *review.Digest) error {
 	text, markup := b.digestView(d)
-	msg, err := b.send(b.cfg.Moderation.ChatID, text, markup)
+	prio := outbox.Moderators
+	if d.Kind == review.FloodDigest {
+		// Flood notices come after dealers' cards and reports.
+		text, markup = b.floodDigestView(d)
+		prio = outbox.Normal
+	}
+	msg, err := b.sendAs(prio, b.cfg.Moderation.ChatID, text, markup)
 	if err != nil {
 		return err
 	}
@@ -279,6 +305,9 @@ func (b *Bot) refreshDigest(id string) {
 		return
 	}
 	text, markup := b.digestView(d)
+	if d.Kind == review.FloodDigest {
+		text, markup = b.floodDigestView(d)
+	}
 	if err := b.edit(d.CardChatID, d.CardMessageID, text, markup); err != nil {
 		b.log.Warn("digest not updated", "digest", id, "err", err)
 	}

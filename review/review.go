@@ -190,8 +190,11 @@ func Excerpt(text string, n int) string {
 // moderators, so a raid does not trip Telegram's limit of about 20 messages
 // per minute in a chat.
 type Digest struct {
-	ID            string    `json:"id"`
-	FlagIDs       []string  `json:"flag_ids"`
+	ID      string   `json:"id"`
+	FlagIDs []string `json:"flag_ids"`
+	// Kind is FloodDigest for a summary of flood notices; "" for a digest
+	// that lists each flag with its buttons.
+	Kind          DigestKind `json:"kind,omitempty"`
 	CardChatID    int64     `json:"card_chat_id,omitempty"`
 	CardMessageID int       `json:"card_message_id,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
