@@ -195,7 +195,7 @@ type Digest struct {
 	// Kind is FloodDigest for a summary of flood notices; "" for a digest
 	// that lists each flag with its buttons.
 	Kind          DigestKind `json:"kind,omitempty"`
-	CardChatID    int64     `json:"card_chat_id,omitempty"`
-	CardMessageID int       `json:"card_message_id,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
+	CardChatID    int64      `json:"card_chat_id,omitempty"`
+	CardMessageID int        `json:"card_message_id,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
 }
