@@ -1,9 +1,16 @@
 package app
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tele "gopkg.in/telebot.v3"
 
@@ -95,5 +102,68 @@ func TestDealerCardNotBehindFloodNotices(t *testing.T) {
 	})
 	if n := h.api.TooManyRequests(); n != 0 {
 		t.Errorf("%d answers 429", n)
+	}
+}
+
+// TestWebhookListenFailureStopsTheBot: when the webhook's address cannot
+// be opened (another program holds it), Run logs it and returns an error,
+// so that the process exits non-zero and Docker or systemd restarts it,
+// instead of a bot that stays up and never hears from Telegram.
+func TestWebhookListenFailureStopsTheBot(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	t.Setenv("ENTREPAIRS_TELEGRAM_WEBHOOK_URL", "https://bot.example.org/telegram")
+	t.Setenv("ENTREPAIRS_TELEGRAM_WEBHOOK_LISTEN", taken.Addr().String())
+	t.Setenv("ENTREPAIRS_TELEGRAM_WEBHOOK_SECRET_TOKEN", "webhook-secret-for-tests-123")
+	api := emulator.NewT(t)
+	m := NewMain(writeBotDir(t, t.TempDir(), api.URL, botConfig{}))
+	logs := &syncBuffer{}
+	m.LogOutput = logs
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	done := make(chan error, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { done <- m.Run(ctx) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "webhook") {
+			t.Errorf("Run returned %v, want the webhook's listen error", err)
+		}
+	case <-time.After(waitFor):
+		t.Fatalf("the bot stayed up without its webhook\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "webhook stopped") {
+		t.Errorf("nothing logged about the webhook:\n%s", logs.String())
+	}
+}
+
+// TestUnreadableDataFileRefusesToStart: a data file that is not a bbolt
+// file (a disk error, a wrong path to another file) stops the start with
+// an error instead of a bot running without its state.
+func TestUnreadableDataFileRefusesToStart(t *testing.T) {
+	api := emulator.NewT(t)
+	dir := t.TempDir()
+	cfg := writeBotDir(t, dir, api.URL, botConfig{})
+	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "data", "bot.db"), bytes.Repeat([]byte("not a database "), 1000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := NewMain(cfg)
+	m.LogOutput = io.Discard
+	err := m.Open()
+	if err == nil {
+		m.Close()
+		t.Fatal("the bot opened a data file it cannot read")
+	}
+	if !strings.Contains(err.Error(), "bot.db") && !strings.Contains(err.Error(), "invalid") {
+		t.Logf("error (should name the file): %v", err)
 	}
 }
