@@ -167,3 +167,51 @@ func TestUnreadableDataFileRefusesToStart(t *testing.T) {
 		t.Logf("error (should name the file): %v", err)
 	}
 }
+
+// commandStormThenJoin pushes n group commands from one member, then a
+// join request, and returns the requester and when the request was
+// pushed.
+func commandStormThenJoin(h *harness, n int) (tele.User, time.Time) {
+	storm := frenchUser(70_001, "Insistant")
+	cmds := []string{"/charte", "/urgence", "/aide", "/g"}
+	for i := range n {
+		u := h.api.UserMessage(group(), &storm, cmds[i%len(cmds)])
+		if h.clock != nil {
+			u.Message.Unixtime = h.clock.Now().Unix()
+		}
+		h.api.Push(u)
+	}
+	who := asker(70_002, "Nouvelle", "fr")
+	req := h.api.JoinRequest(emulator.Supergroup(requestGroup, "Entraide Paris"), who)
+	if h.clock != nil {
+		req.ChatJoinRequest.Unixtime = h.clock.Now().Unix()
+	}
+	pushed := time.Now()
+	h.api.Push(req)
+	return who, pushed
+}
+
+// TestCommandStormDoesNotDelayACharter: one member sends 200 commands in
+// the group; each kind is answered once in the minute, and a join request
+// right behind them gets its charter (the 2 s figure is measured by
+// TestMeasureCommandStorm).
+func TestCommandStormDoesNotDelayACharter(t *testing.T) {
+	h := newHarness(t)
+	h.api.SetLimits(emulator.TelegramLimits())
+	who, _ := commandStormThenJoin(h, 200)
+	if _, ok := h.charterFor(who, waitFor); !ok {
+		t.Fatalf("no charter for the join request behind the commands\n%s", h.api.DumpChat(who.ID))
+	}
+	// The positive sign that every command was handled: the answer to
+	// the last kind (/g) is in the group; the group lane is in order.
+	h.botMessage(requestGroup, "GHB")
+	h.say(group(), mod1, "/aide")
+	h.botMessage(requestGroup, "urgence") // a moderator's /aide, answered after the storm
+	msgs := h.api.BotMessages(requestGroup)
+	if n := countMessages(msgs, "Si une vie est en danger"); n != 1 {
+		t.Errorf("/urgence answered %d times in the group, want once\n%s", n, h.api.DumpChat(requestGroup))
+	}
+	if n := h.api.TooManyRequests(); n != 0 {
+		t.Errorf("%d answers 429", n)
+	}
+}

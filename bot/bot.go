@@ -88,6 +88,8 @@ type Bot struct {
 	checkins  []checkin.CheckIn
 	tallies   *tallyState
 	floods    *floodQueue
+	durable   *durableState
+	repeats   repeats
 	// lastContact is the last successful exchange with Telegram (unix
 	// nanoseconds), for the health endpoint.
 	lastContact atomic.Int64
@@ -134,6 +136,7 @@ func New(d Deps) (*Bot, error) {
 		resources: d.Resources, checkins: d.CheckIns,
 		tallies: &tallyState{lastEdit: map[string]time.Time{}, alerted: map[string]time.Time{}},
 		floods:  newFloodQueue(),
+		durable: newDurableState(),
 		log:     d.Logger, now: d.Now, sweepInt: d.SweepEvery, workers: d.Workers,
 		api:  &http.Client{Timeout: 30 * time.Second, Transport: strictReplies{}},
 		poll: &http.Client{Timeout: d.Config.Telegram.PollTimeout + 15*time.Second},
@@ -172,23 +175,23 @@ func (b *Bot) routes() {
 	b.tb.Handle(tele.OnMyChatMember, b.onMyChatMember)
 	b.tb.Handle("/start", b.onStart)
 	for _, cmd := range []string{"/charte", "/charter"} {
-		b.tb.Handle(cmd, b.onCharter)
+		b.tb.Handle(cmd, b.oncePerMember("charter", b.onCharter))
 	}
 	for _, cmd := range []string{"/aide", "/help"} {
-		b.tb.Handle(cmd, b.onHelp)
+		b.tb.Handle(cmd, b.oncePerMember("help", b.onHelp))
 	}
 	for _, cmd := range []string{"/attente", "/pending"} {
 		b.tb.Handle(cmd, b.onPending)
 	}
 	b.tb.Handle("/stats", b.onStats)
 	for _, cmd := range []string{"/ressources", "/resources"} {
-		b.tb.Handle(cmd, b.onResources)
+		b.tb.Handle(cmd, b.oncePerMember("resources", b.onResources))
 	}
 	for _, cmd := range []string{"/urgence", "/emergency"} {
-		b.tb.Handle(cmd, b.onEmergency)
+		b.tb.Handle(cmd, b.oncePerMember("emergency", b.onEmergency))
 	}
 	for _, cmd := range []string{"/g", "/ghb"} {
-		b.tb.Handle(cmd, b.onG)
+		b.tb.Handle(cmd, b.oncePerMember("g", b.onG))
 	}
 	for _, cmd := range []string{"/oubli", "/forget"} {
 		b.tb.Handle(cmd, b.onForget)
@@ -259,6 +262,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.goLoop(&wg, "sweep", fail, func() { b.sweepLoop(ctx) })
 	b.goLoop(&wg, "review", fail, func() { b.reviewLoop(ctx) })
 	b.goLoop(&wg, "flood digests", fail, func() { b.floodLoop(ctx) })
+	b.goLoop(&wg, "outbox sender", fail, func() { b.sendLoop(ctx) })
 	b.goLoop(&wg, "updates", fail, func() {
 		if b.cfg.Telegram.Webhook.URL != "" {
 			if err := b.runWebhook(ctx); err != nil {
@@ -378,6 +382,7 @@ func (b *Bot) HandleUpdate(u tele.Update) {
 			return
 		}
 	}
+	owed := b.handling(u.ID)
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
@@ -387,8 +392,14 @@ func (b *Bot) HandleUpdate(u tele.Update) {
 		b.tb.ProcessUpdate(u)
 	}()
 	if u.ID != 0 {
-		if err := b.st.MarkHandled(u.ID, b.now()); err != nil {
+		// The mark and the messages the update owes, in one transaction
+		// (outbox_durable.go).
+		out := owed()
+		if err := b.st.MarkHandledWith(u.ID, b.now(), out); err != nil {
 			b.log.Error("write update ledger", "update_id", u.ID, "err", err)
+		}
+		if len(out) > 0 {
+			b.wakeSender()
 		}
 	}
 }

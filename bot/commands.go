@@ -67,7 +67,7 @@ func (b *Bot) onCharter(c tele.Context) error {
 		return b.answer(c, b.texts.T(lang, "error.generic", nil))
 	}
 	for _, part := range ch.Parts {
-		if _, err := b.send(c.Chat().ID, part); err != nil {
+		if err := b.answer(c, part); err != nil {
 			return err
 		}
 	}

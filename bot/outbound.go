@@ -47,10 +47,11 @@ func (b *Bot) sendAs(prio outbox.Priority, chatID int64, text string, opts ...an
 	return msg, err
 }
 
-// answer writes in the chat an update came from.
+// answer writes in the chat an update came from. The message is owed
+// (outbox_durable.go): recorded with the update, sent after, never waited
+// for.
 func (b *Bot) answer(c tele.Context, text string) error {
-	_, err := b.send(c.Chat().ID, text)
-	return err
+	return b.owe(c, b.priorityFor(c.Chat().ID), c.Chat().ID, text, nil)
 }
 
 // setButtons removes or replaces the buttons of a message.

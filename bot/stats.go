@@ -124,6 +124,7 @@ func (b *Bot) statsReport(now time.Time) (string, error) {
 	}
 	start, _ := stats.Start(week, loc)
 	day := b.texts.T(lang, "stats.day_layout", nil)
+	refused := b.refusedLine(lang, this, last)
 	return b.texts.T(lang, "stats.report", map[string]any{
 		"Week":      week,
 		"From":      start.Format(day),
@@ -133,7 +134,7 @@ func (b *Bot) statsReport(now time.Time) (string, error) {
 		"Waiting":   len(waiting),
 		"Pending":   len(pending),
 		"Resources": b.topResources(lang, this, last),
-	}), nil
+	}) + refused, nil
 }
 
 // topResources lists the categories opened this week or last, the most
