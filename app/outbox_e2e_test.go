@@ -215,3 +215,44 @@ func TestCommandStormDoesNotDelayACharter(t *testing.T) {
 		t.Errorf("%d answers 429", n)
 	}
 }
+
+// TestDismissedMessageReachesModeratorsAgain: a message the moderators set
+// aside comes back to them with a card that says so when a member reports
+// it, and again when its author edits it into an offer; a report on a
+// message whose card is still open adds no card.
+func TestDismissedMessageReachesModeratorsAgain(t *testing.T) {
+	h := newHarness(t)
+	author := frenchUser(930, "Sacha")
+	reporter := frenchUser(931, "Noa")
+	msg, card := flagCard(h, author, "Tina dispo ce soir")
+	h.press(card, "Ignorer", mod1)
+	h.botMessage(modChat, "Ignoré par Camille")
+
+	report := h.api.UserMessage(group(), &reporter, "/signaler")
+	report.Message.ReplyTo = msg
+	h.push(report)
+	again := h.botMessage(modChat, "Déjà vu", "ignoré par Camille", "Un membre vient de le signaler", "Sacha")
+	if _, ok := again.Button("Supprimer"); !ok {
+		t.Errorf("the new card has no buttons: %+v", again.Buttons)
+	}
+	h.botMessage(reporter.ID, "Merci")
+
+	// While that card is open, the author's edit adds nothing.
+	edit := *msg
+	edit.Text = offer
+	edit.LastEdit = h.clock.Now().Unix()
+	h.push(tele.Update{EditedMessage: &edit})
+	h.reviewProbe()
+	if n := countMessages(h.api.BotMessages(modChat), "Déjà vu"); n != 1 {
+		t.Fatalf("%d reopened cards while one is open, want 1\n%s", n, h.api.DumpChat(modChat))
+	}
+
+	// Set aside again, then edited: screened again, a card again.
+	h.press(again, "Ignorer", mod2)
+	h.botMessage(modChat, "Ignoré par Dominique")
+	edit2 := edit
+	edit2.Text = offer + " 🔌"
+	edit2.LastEdit = h.clock.Now().Unix() + 1
+	h.push(tele.Update{EditedMessage: &edit2})
+	h.botMessage(modChat, "Déjà vu", "ignoré par Dominique", "modifié depuis", "dispo ce soir")
+}

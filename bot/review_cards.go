@@ -194,7 +194,14 @@ func (b *Bot) flagView(f *review.Flag, n int, excerptLen int) map[string]any {
 
 // flagText is the text of a lone flag's card.
 func (b *Bot) flagText(f *review.Flag) string {
-	return b.texts.T(b.cfg.Language, "review.card", b.flagView(f, 0, review.ExcerptLen))
+	text := b.texts.T(b.cfg.Language, "review.card", b.flagView(f, 0, review.ExcerptLen))
+	if f.Reopens != "" {
+		// A message set aside earlier, reported or edited since.
+		text = b.texts.T(b.cfg.Language, "reopened.card_note", map[string]any{
+			"By": f.ReopensDecider, "Report": f.Source == review.Reported,
+		}) + "\n" + text
+	}
+	return text
 }
 
 // reasonText renders screening reasons for moderators.
