@@ -116,6 +116,14 @@ func check(path string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 	fmt.Fprintf(stdout, "%s: configuration valid (%d group(s))\n", app.DisplayPath(cfg), len(cfg.Groups))
+	notes, err := app.CheckInNotes(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailure
+	}
+	for _, n := range notes {
+		fmt.Fprintln(stdout, n)
+	}
 	return exitOK
 }
 

@@ -256,3 +256,27 @@ func TestDismissedMessageReachesModeratorsAgain(t *testing.T) {
 	h.push(tele.Update{EditedMessage: &edit2})
 	h.botMessage(modChat, "Déjà vu", "ignoré par Dominique", "modifié depuis", "dispo ce soir")
 }
+
+// TestCheckInWithoutTextsOfItsOwnPostsGenericTexts: an admin adds
+// "name: mercredi", which the locale files have no texts for; the
+// check-in is posted on Wednesday with the generic check-in texts and its
+// buttons, instead of a silence and an error in the log each week.
+func TestCheckInWithoutTextsOfItsOwnPostsGenericTexts(t *testing.T) {
+	h := startRig(t, rigOptions{botConfig: botConfig{checkins: `checkins:
+  - name: mercredi
+    weekday: wednesday
+    time: "19:00"`}})
+	h.at(2026, 11, 25, 19, 0)
+	m := h.waitCheckIn(requestGroup)
+	generic := []string{"Petit tour du groupe", "Comment ça se passe pour toi", "On prend des nouvelles", "Comment va ta journée"}
+	found := false
+	for _, g := range generic {
+		found = found || strings.Contains(m.Plain, g)
+	}
+	if !found {
+		t.Errorf("the check-in is not one of the generic texts:\n%s", m.Plain)
+	}
+	if strings.Contains(h.logs.String(), "check-in has no text") {
+		t.Error("the bot still logs a check-in without text")
+	}
+}
