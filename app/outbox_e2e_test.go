@@ -280,3 +280,70 @@ func TestCheckInWithoutTextsOfItsOwnPostsGenericTexts(t *testing.T) {
 		t.Error("the bot still logs a check-in without text")
 	}
 }
+
+// TestMalformedSendIsDroppedAndCounted: Telegram refuses an answer as a
+// bad request; the bot logs it with the update id, does not try it again,
+// goes on answering, and /stats counts it. A passing failure (500s) is
+// retried and delivered once.
+func TestMalformedSendIsDroppedAndCounted(t *testing.T) {
+	h := newHarness(t)
+	lou := frenchUser(940, "Lou")
+	h.api.FailNext("sendMessage", 1, emulator.Fault{Code: 400, Description: "Bad Request: can't parse entities"})
+	u := h.api.UserMessage(emulator.PrivateChat(lou), &lou, "/urgence")
+	id := h.push(u)
+	h.api.FailNext("sendMessage", 2, emulator.Fault{Code: 502, Description: "Bad Gateway"})
+	h.say(emulator.PrivateChat(lou), lou, "/g")
+	h.botMessage(lou.ID, "GHB") // after two 502s
+	if n := countMessages(h.api.BotMessages(lou.ID), "Si une vie est en danger"); n != 0 {
+		t.Errorf("the refused answer arrived %d times", n)
+	}
+	if n := countMessages(h.api.BotMessages(lou.ID), "GHB"); n != 1 {
+		t.Errorf("the answer retried after 502s arrived %d times, want once", n)
+	}
+	logs := h.logs.String()
+	if !strings.Contains(logs, "refused by telegram as malformed") || !strings.Contains(logs, fmt.Sprintf("update_id=%d", id)) {
+		t.Errorf("the drop is not logged with its update id (%d)", id)
+	}
+	refused := 0
+	for _, c := range h.api.Calls("sendMessage") {
+		if c.Int("chat_id") == lou.ID && strings.Contains(c.String("text"), "Si une vie est en danger") {
+			refused++
+		}
+	}
+	if refused != 1 {
+		t.Errorf("the refused answer was tried %d times, want once", refused)
+	}
+	h.say(modChatRoom(), mod1, "/stats")
+	h.botMessage(modChat, "Activité", "refusés par Telegram (abandonnés, détails dans le journal) : 1 (0)")
+}
+
+// TestRefusedReminderIsNotRetriedEverySweep: the 24-hour reminder that
+// Telegram refuses is dropped, not sent again at every sweep; the next
+// reminder, for another request, goes out.
+func TestRefusedReminderIsNotRetriedEverySweep(t *testing.T) {
+	h := newHarness(t)
+	sam := asker(941, "Sam", "fr")
+	requestAndAccept(h, sam)
+	h.api.FailNext("sendMessage", 1, emulator.Fault{Code: 400, Description: "Bad Request: message is too long"})
+	h.clock.Advance(24*time.Hour + time.Minute)
+	deadline := time.Now().Add(waitFor)
+	for !strings.Contains(h.logs.String(), "reminder refused by telegram, dropped") {
+		if time.Now().After(deadline) {
+			t.Fatal("no refused reminder logged")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	noa := asker(942, "Noa", "fr")
+	requestAndAccept(h, noa)
+	h.clock.Advance(24*time.Hour + time.Minute)
+	h.botMessage(modChat, "attendent depuis", "Noa")
+	tries := 0
+	for _, c := range h.api.Calls("sendMessage") {
+		if strings.Contains(c.String("text"), "attendent depuis") && strings.Contains(c.String("text"), "Sam") {
+			tries++
+		}
+	}
+	if tries != 1 {
+		t.Errorf("the refused reminder was tried %d times, want once", tries)
+	}
+}

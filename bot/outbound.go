@@ -19,10 +19,15 @@ const callTimeout = 2 * time.Minute
 func (b *Bot) tg(name string, chat int64, kind outbox.Kind, prio outbox.Priority, call func() error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	return b.scrub(b.out.Do(ctx, outbox.Call{
+	err := b.scrub(b.out.Do(ctx, outbox.Call{
 		Chat: chat, Kind: kind, Priority: prio, Name: name,
 		Do: func(context.Context) error { return call() },
 	}))
+	if err != nil && kind == outbox.Message && malformed(err) {
+		// Dropped, never retried: the caller logs it with its update id.
+		b.count(SendsRefused)
+	}
+	return err
 }
 
 // priorityFor: cards and reminders for the moderators come before the

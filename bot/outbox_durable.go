@@ -233,7 +233,7 @@ func (b *Bot) owedResult(e store.OutboxEntry, err error) {
 		// removed the bot. Asking again gets the same answer.
 		b.log.Info("owed message refused by telegram, dropped", "update_id", e.UpdateID, "chat_id", e.Chat, "err", err)
 		b.settle(e.Seq)
-	case permanent(err):
+	case permanent(err) || malformed(err):
 		b.log.Warn("owed message refused by telegram as malformed, dropped", "update_id", e.UpdateID, "chat_id", e.Chat, "err", err)
 		b.count(SendsRefused)
 		b.settle(e.Seq)
@@ -262,4 +262,14 @@ func (b *Bot) refusedLine(lang string, this, last map[string]uint64) string {
 		return ""
 	}
 	return "\n" + b.texts.T(lang, "stats_sends.refused", map[string]any{"This": this[SendsRefused], "Last": last[SendsRefused]})
+}
+
+// malformed reports whether Telegram refused a message as a bad request
+// (400: too long, broken HTML, an unknown chat), which no retry can fix.
+func malformed(err error) bool {
+	var apiErr *tele.Error
+	if errors.As(err, &apiErr) {
+		return apiErr.Code == 400
+	}
+	return strings.Contains(err.Error(), "(400)")
 }
