@@ -50,25 +50,37 @@ func TestModeratorCommandsNeedAListedModerator(t *testing.T) {
 // flood rule of 3 messages a minute), then a dealer's offer from Vendeur;
 // it returns the offer's update id.
 func floodThenOffer(h *harness, members, msgs int) int {
+	now := time.Now
+	if h.clock != nil {
+		now = h.clock.Now
+	}
+	ups, offerUp := floodTraffic(h.api, members, msgs, now)
+	for _, u := range ups {
+		h.api.Push(u)
+	}
+	return h.api.Push(offerUp)
+}
+
+// floodTraffic builds msgs messages from each of members members of the
+// request-mode group, interleaved as a lively evening would be, dated by
+// now, and a dealer's offer from Vendeur to push after them.
+func floodTraffic(api *emulator.Server, members, msgs int, now func() time.Time) (ups []tele.Update, offerUp tele.Update) {
 	grp := group()
 	users := make([]tele.User, members)
 	for i := range users {
 		users[i] = frenchUser(int64(60_000+i), fmt.Sprintf("Bavard%03d", i))
 	}
+	ups = make([]tele.Update, 0, members*msgs)
 	for j := range msgs {
 		for i := range users {
-			u := h.api.UserMessage(grp, &users[i], benign[(i+j)%len(benign)])
-			if h.clock != nil {
-				u.Message.Unixtime = h.clock.Now().Unix()
-			}
-			h.api.Push(u)
+			u := api.UserMessage(grp, &users[i], benign[(i+j)%len(benign)])
+			u.Message.Unixtime = now().Unix()
+			ups = append(ups, u)
 		}
 	}
-	u := h.api.UserMessage(grp, ptr(frenchUser(69_999, "Vendeur")), offer)
-	if h.clock != nil {
-		u.Message.Unixtime = h.clock.Now().Unix()
-	}
-	return h.api.Push(u)
+	offerUp = api.UserMessage(grp, ptr(frenchUser(69_999, "Vendeur")), offer)
+	offerUp.Message.Unixtime = now().Unix()
+	return ups, offerUp
 }
 
 // TestDealerCardNotBehindFloodNotices: a hundred members trip the flood
