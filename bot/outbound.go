@@ -70,5 +70,5 @@ func (b *Bot) setButtons(msg tele.Editable, chat int64, markup *tele.ReplyMarkup
 // admin makes a member or chat action (approve, ban, restrict, leave,
 // commands menu); these count as edits, not messages, for pacing.
 func (b *Bot) admin(name string, chat int64, call func() error) error {
-	return b.tg(name, chat, outbox.Edit, outbox.Moderators, call)
+	return b.tg(name, chat, outbox.Edit, outbox.Effects, call)
 }

@@ -37,7 +37,8 @@
 // paced or held never blocks another lane. Among the lanes whose first call
 // could start now, the dispatcher starts Answer calls first (a person is
 // looking at a spinner; they are tiny and do not count against chat limits),
-// then Charter, then Moderators, then Normal, oldest first within each.
+// then Charter, then Moderators, then Effects, then Normal, oldest first
+// within each.
 //
 // Under sustained load above the global limit, Normal calls can wait as long
 // as higher priorities keep arriving. That is accepted: the bot's higher
@@ -91,7 +92,14 @@ const (
 	// Moderators is for cards and digests to the moderators: they decide on
 	// people waiting and on flagged messages.
 	Moderators
-	// Normal is everything else. It is also what an unknown Priority becomes.
+	// Effects is for carrying out what a moderator decided (approving,
+	// banning, muting): after the cards that bring decisions, before
+	// everything else.
+	Effects
+	// Normal is everything else (group replies, check-ins and their
+	// tallies, flood notices). It is also what an unknown Priority becomes.
+	// The values are stored with owed messages: add new ones before
+	// Normal only with care, never renumber.
 	Normal
 )
 
