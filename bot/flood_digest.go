@@ -19,6 +19,7 @@ import (
 
 	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/review"
+	"github.com/entrepairs/entrepairs/stats"
 )
 
 // btnFloodList lists the members of a flood digest; data: the digest id.
@@ -202,4 +203,32 @@ func (b *Bot) onFloodList(c tele.Context) error {
 	})
 	_, err = b.sendAs(outbox.Moderators, b.cfg.Moderation.ChatID, text)
 	return err
+}
+
+// setFloodAside sets every undecided notice of a flood digest aside in one
+// transaction: Ignore needs nothing done on Telegram, and a flood digest
+// may count hundreds of members, more than a tap can wait for one by one.
+func (b *Bot) setFloodAside(c tele.Context, d *review.Digest, who *tele.User) error {
+	now := b.now()
+	changed, err := b.st.UpdateFlags(d.FlagIDs, func(f *review.Flag) error {
+		if f.Decided() {
+			return review.ErrAlreadyDecided
+		}
+		if err := f.Decide(review.Ignore, who.ID, displayName(who), now); err != nil {
+			return err
+		}
+		f.Applied = true
+		return nil
+	})
+	if err != nil {
+		_ = b.toast(c, b.texts.T(b.cfg.Language, "error.generic", nil))
+		return err
+	}
+	if n := len(changed); n > 0 {
+		b.countAt(now, stats.Decided(string(review.Ignore)), n)
+	}
+	b.log.Info("flood digest set aside", "update_id", c.Update().ID, "digest", d.ID, "flags", len(changed), "by", who.ID)
+	_ = b.toast(c, b.texts.T(b.cfg.Language, "review.bulk_done", map[string]any{"N": len(changed)}))
+	b.refreshDigest(d.ID)
+	return nil
 }
