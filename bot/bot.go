@@ -70,7 +70,10 @@ type Deps struct {
 	// reminders, notices to delete, cards or decisions left unfinished by a
 	// crash. Default 30s.
 	SweepEvery time.Duration
-	// Workers bounds how many updates are handled at once. Default 4.
+	// Workers bounds how many updates are handled at once. Default 16:
+	// handlers mostly wait for the data file's commits, and the more of
+	// them wait together, the more marks one commit carries (about 3,500
+	// updates/s on 2 cores against 1,000 with 4 workers).
 	Workers int
 	// Outbox paces the calls to Telegram; zero fields are Telegram's limits.
 	Outbox outbox.Options
@@ -128,7 +131,7 @@ func New(d Deps) (*Bot, error) {
 		d.SweepEvery = 30 * time.Second
 	}
 	if d.Workers <= 0 {
-		d.Workers = 4
+		d.Workers = 16
 	}
 	b := &Bot{
 		cfg: d.Config, st: d.Store, charters: d.Charters, texts: d.Texts,

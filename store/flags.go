@@ -19,7 +19,11 @@ import (
 // message whose flag the moderators set aside is flagged again
 // (review.Reopened): the new flag points to the earlier one.
 func (s *Store) CreateFlag(f review.Flag) (got *review.Flag, created bool, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	// Batch: a raid or a flood raises flags from many handlers at once,
+	// and they share commits. The function may run again if another in its
+	// batch fails: it sets got and created afresh each time.
+	err = s.db.Batch(func(tx *bolt.Tx) error {
+		got, created = nil, false
 		flags, index := tx.Bucket(bucketFlags), tx.Bucket(bucketFlagIndex)
 		var key []byte
 		if f.MessageID != 0 {
