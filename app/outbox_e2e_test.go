@@ -359,3 +359,20 @@ func TestRefusedReminderIsNotRetriedEverySweep(t *testing.T) {
 		t.Errorf("the refused reminder was tried %d times, want once", tries)
 	}
 }
+
+// TestRefusedCardStillReachesModerators: Telegram refuses a dealer's card
+// as malformed; the moderators get a shorter one at once, not a retry of
+// the same every sweep, and /stats counts the refusal.
+func TestRefusedCardStillReachesModerators(t *testing.T) {
+	h := newHarness(t)
+	h.api.FailNext("sendMessage", 1, emulator.Fault{Code: 400, Description: "Bad Request: can't parse entities"})
+	_, card := flagCard(h, frenchUser(950, "Tonio"), offer)
+	if _, ok := card.Button("Bannir"); !ok {
+		t.Errorf("the shorter card has no buttons: %+v", card.Buttons)
+	}
+	h.say(modChatRoom(), mod1, "/stats")
+	h.botMessage(modChat, "Activité", "refusés par Telegram (abandonnés, détails dans le journal) : 1 (0)")
+	if n := countMessages(h.api.BotMessages(modChat), "Tonio"); n != 1 {
+		t.Errorf("%d cards for one offer", n)
+	}
+}

@@ -107,6 +107,15 @@ func (b *Bot) postFlagCard(f *review.Flag) {
 		prio = outbox.Normal // after dealers' cards and reports
 	}
 	msg, err := b.sendAs(prio, b.cfg.Moderation.ChatID, b.flagText(f), b.flagButtons(f))
+	if err != nil && malformed(err) {
+		// Refused as it stands (counted in /stats): a card must still
+		// reach the moderators, so try once more with a short excerpt and
+		// no reasons, the parts that come from members' text.
+		b.log.Warn("flag card refused by telegram, sending a shorter one", "flag", f.ID, "err", err)
+		short := *f
+		short.Excerpt, short.Reasons = review.Excerpt(f.Excerpt, 80), nil
+		msg, err = b.sendAs(prio, b.cfg.Moderation.ChatID, b.flagText(&short), b.flagButtons(f))
+	}
 	if err != nil {
 		b.log.Error("post flag card, will retry", "flag", f.ID, "err", err)
 		return
