@@ -23,7 +23,7 @@ func (b *Bot) moderatorAsks(c tele.Context) bool {
 	}
 	switch {
 	case chat.Type == tele.ChatPrivate:
-		_, _ = b.send(chat.ID, b.texts.T(b.lang(c), "mod.only", nil))
+		_ = b.answer(c, b.texts.T(b.lang(c), "mod.only", nil))
 	case inModChat && who != nil:
 		b.log.Info("moderators' command from someone not listed as a moderator", "update_id", c.Update().ID, "user_id", who.ID)
 		b.sendPrivate(who.ID, b.texts.T(b.lang(c), "mod.only", nil))
