@@ -121,6 +121,14 @@ func check(path string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 	fmt.Fprintf(stdout, "%s: configuration valid (%d group(s))\n", app.DisplayPath(cfg), len(cfg.Groups))
+	notes, err := app.CheckInNotes(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailure
+	}
+	for _, n := range notes {
+		fmt.Fprintln(stdout, n)
+	}
 	if line, err := learningState(cfg); err == nil {
 		fmt.Fprintln(stdout, line)
 	} else {

@@ -130,7 +130,7 @@ func (m *Main) Open() error {
 	}
 	nb, err := bot.New(bot.Deps{
 		Config: cfg, Store: m.Store, Charters: m.Charters, Texts: texts, Screener: screener,
-		Resources: m.Resources, CheckIns: checkInRules(cfg),
+		Resources: m.Resources, CheckIns: checkInRules(cfg, texts),
 		Logger: m.Logger, Now: m.Now, SweepEvery: m.SweepEvery, Outbox: m.Outbox,
 	})
 	if err != nil {
@@ -176,7 +176,8 @@ func (m *Main) run(ctx context.Context) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	if addr := m.Config.Health.Listen; addr != "" {
-		srv := &http.Server{Addr: addr, Handler: m.healthHandler(), ReadHeaderTimeout: 5 * time.Second}
+		srv := &http.Server{Addr: addr, Handler: m.healthHandler(), ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: time.Minute}
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			return fmt.Errorf("health endpoint: %w", err)
@@ -245,7 +246,10 @@ func (m *Main) Close() error {
 // checkInRules turns the check-ins written in the configuration into the
 // checkin package's rules. Entries that do not parse are left out: Load has
 // already reported them, and the bot does not start with problems.
-func checkInRules(cfg *config.Config) []checkin.CheckIn {
+//
+// A check-in whose texts the locale files lack posts the generic ones
+// (checkin_texts.go); texts may be nil (then every check-in keeps its own).
+func checkInRules(cfg *config.Config, texts *locale.Texts) []checkin.CheckIn {
 	var out []checkin.CheckIn
 	for _, ci := range cfg.CheckIns {
 		day, okDay := checkin.ParseWeekday(ci.Weekday)
@@ -253,10 +257,7 @@ func checkInRules(cfg *config.Config) []checkin.CheckIn {
 		if !okDay || !okTime || ci.Name == "" {
 			continue
 		}
-		text := ci.Text
-		if text == "" {
-			text = "checkins." + ci.Name
-		}
+		text, _ := checkInTexts(ci, texts, cfg.Language)
 		out = append(out, checkin.CheckIn{Name: ci.Name, Weekday: day, Hour: h, Minute: m, Groups: ci.Groups, TextKey: text})
 	}
 	return out

@@ -21,7 +21,7 @@ func TestCheckInRules(t *testing.T) {
 		{Name: "vendredi", Weekday: time.Friday, Hour: 18, Minute: 30, TextKey: "checkins.vendredi"},
 		{Name: "lundi", Weekday: time.Monday, Hour: 10, Minute: 0, Groups: []int64{-100}, TextKey: "checkins.descente"},
 	}
-	got := checkInRules(cfg)
+	got := checkInRules(cfg, nil)
 	// Entries that do not parse are left out: Load reports them.
 	if !slices.EqualFunc(got, want, func(a, b checkin.CheckIn) bool {
 		return a.Name == b.Name && a.Weekday == b.Weekday && a.Hour == b.Hour && a.Minute == b.Minute &&

@@ -67,7 +67,7 @@ func (b *Bot) onCharter(c tele.Context) error {
 		return b.answer(c, b.texts.T(lang, "error.generic", nil))
 	}
 	for _, part := range ch.Parts {
-		if _, err := b.send(c.Chat().ID, part); err != nil {
+		if err := b.answer(c, part); err != nil {
 			return err
 		}
 	}
@@ -81,12 +81,7 @@ func (b *Bot) onHelp(c tele.Context) error {
 
 // onPending lists, for moderators, the admissions that wait, oldest first.
 func (b *Bot) onPending(c tele.Context) error {
-	inModChat := c.Chat().ID == b.cfg.Moderation.ChatID
-	isMod := c.Sender() != nil && b.cfg.IsModerator(c.Sender().ID)
-	if !inModChat && !(c.Chat().Type == tele.ChatPrivate && isMod) {
-		if c.Chat().Type == tele.ChatPrivate {
-			return b.answer(c, b.texts.T(b.lang(c), "mod.only", nil))
-		}
+	if !b.moderatorAsks(c) {
 		return nil
 	}
 	lang := b.cfg.Language

@@ -19,10 +19,15 @@ const callTimeout = 2 * time.Minute
 func (b *Bot) tg(name string, chat int64, kind outbox.Kind, prio outbox.Priority, call func() error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	return b.scrub(b.out.Do(ctx, outbox.Call{
+	err := b.scrub(b.out.Do(ctx, outbox.Call{
 		Chat: chat, Kind: kind, Priority: prio, Name: name,
 		Do: func(context.Context) error { return call() },
 	}))
+	if err != nil && kind == outbox.Message && malformed(err) {
+		// Dropped, never retried: the caller logs it with its update id.
+		b.count(SendsRefused)
+	}
+	return err
 }
 
 // priorityFor: cards and reminders for the moderators come before the
@@ -47,10 +52,11 @@ func (b *Bot) sendAs(prio outbox.Priority, chatID int64, text string, opts ...an
 	return msg, err
 }
 
-// answer writes in the chat an update came from.
+// answer writes in the chat an update came from. The message is owed
+// (outbox_durable.go): recorded with the update, sent after, never waited
+// for.
 func (b *Bot) answer(c tele.Context, text string) error {
-	_, err := b.send(c.Chat().ID, text)
-	return err
+	return b.owe(c, b.priorityFor(c.Chat().ID), c.Chat().ID, text, nil)
 }
 
 // setButtons removes or replaces the buttons of a message.
@@ -64,5 +70,5 @@ func (b *Bot) setButtons(msg tele.Editable, chat int64, markup *tele.ReplyMarkup
 // admin makes a member or chat action (approve, ban, restrict, leave,
 // commands menu); these count as edits, not messages, for pacing.
 func (b *Bot) admin(name string, chat int64, call func() error) error {
-	return b.tg(name, chat, outbox.Edit, outbox.Moderators, call)
+	return b.tg(name, chat, outbox.Edit, outbox.Effects, call)
 }

@@ -64,6 +64,9 @@ func (b *Bot) onDigestAction(c tele.Context) error {
 	if err != nil {
 		return b.onStaleButton(c)
 	}
+	if d.Kind == review.FloodDigest && action == review.Ignore {
+		return b.setFloodAside(c, d, who)
+	}
 	done := 0
 	for _, fid := range d.FlagIDs {
 		unlock := b.lock(fid)

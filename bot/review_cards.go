@@ -12,6 +12,7 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
+	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/review"
 )
 
@@ -58,19 +59,34 @@ func (b *Bot) reviewLoop(ctx context.Context) {
 // for a lone flag, digests for a burst. Flags shown meanwhile (by the sweep)
 // are left out.
 func (b *Bot) present(ctx context.Context, ids []string) {
-	defer func() {
-		b.review.mu.Lock()
-		for _, id := range ids {
-			delete(b.review.queued, id)
-		}
-		b.review.mu.Unlock()
-	}()
 	var flags []*review.Flag
 	for _, id := range ids {
 		if f, err := b.st.Flag(id); err == nil {
 			flags = append(flags, f)
 		}
 	}
+	// Flood notices go to the flood loop (flood_digest.go), which keeps
+	// them queued until it has shown them; a dealer's card is not made to
+	// wait behind them.
+	flood, flags := review.SplitFlood(flags)
+	floodIDs := map[string]bool{}
+	if len(flood) > 0 {
+		fids := make([]string, len(flood))
+		for i, f := range flood {
+			fids[i] = f.ID
+			floodIDs[f.ID] = true
+		}
+		b.queueFlood(fids)
+	}
+	defer func() {
+		b.review.mu.Lock()
+		for _, id := range ids {
+			if !floodIDs[id] {
+				delete(b.review.queued, id)
+			}
+		}
+		b.review.mu.Unlock()
+	}()
 	lone, digests := review.Arrange(flags)
 	if lone != nil {
 		b.postFlagCard(lone)
@@ -86,7 +102,20 @@ func (b *Bot) present(ctx context.Context, ids []string) {
 
 // postFlagCard posts a lone flag's card and records where it is.
 func (b *Bot) postFlagCard(f *review.Flag) {
-	msg, err := b.send(b.cfg.Moderation.ChatID, b.flagText(f), b.flagButtons(f))
+	prio := outbox.Moderators
+	if f.Source == review.Flooded {
+		prio = outbox.Normal // after dealers' cards and reports
+	}
+	msg, err := b.sendAs(prio, b.cfg.Moderation.ChatID, b.flagText(f), b.flagButtons(f))
+	if err != nil && malformed(err) {
+		// Refused as it stands (counted in /stats): a card must still
+		// reach the moderators, so try once more with a short excerpt and
+		// no reasons, the parts that come from members' text.
+		b.log.Warn("flag card refused by telegram, sending a shorter one", "flag", f.ID, "err", err)
+		short := *f
+		short.Excerpt, short.Reasons = review.Excerpt(f.Excerpt, 80), nil
+		msg, err = b.sendAs(prio, b.cfg.Moderation.ChatID, b.flagText(&short), b.flagButtons(f))
+	}
 	if err != nil {
 		b.log.Error("post flag card, will retry", "flag", f.ID, "err", err)
 		return
@@ -121,7 +150,13 @@ func (b *Bot) postDigest(flags []*review.Flag) {
 // the send's; a failure to record is logged here.
 func (b *Bot) sendDigest(d *review.Digest) error {
 	text, markup := b.digestView(d)
-	msg, err := b.send(b.cfg.Moderation.ChatID, text, markup)
+	prio := outbox.Moderators
+	if d.Kind == review.FloodDigest {
+		// Flood notices come after dealers' cards and reports.
+		text, markup = b.floodDigestView(d)
+		prio = outbox.Normal
+	}
+	msg, err := b.sendAs(prio, b.cfg.Moderation.ChatID, text, markup)
 	if err != nil {
 		return err
 	}
@@ -168,7 +203,14 @@ func (b *Bot) flagView(f *review.Flag, n int, excerptLen int) map[string]any {
 
 // flagText is the text of a lone flag's card.
 func (b *Bot) flagText(f *review.Flag) string {
-	return b.texts.T(b.cfg.Language, "review.card", b.flagView(f, 0, review.ExcerptLen))
+	text := b.texts.T(b.cfg.Language, "review.card", b.flagView(f, 0, review.ExcerptLen))
+	if f.Reopens != "" {
+		// A message set aside earlier, reported or edited since.
+		text = b.texts.T(b.cfg.Language, "reopened.card_note", map[string]any{
+			"By": f.ReopensDecider, "Report": f.Source == review.Reported,
+		}) + "\n" + text
+	}
+	return text
 }
 
 // reasonText renders screening reasons for moderators.
@@ -279,6 +321,9 @@ func (b *Bot) refreshDigest(id string) {
 		return
 	}
 	text, markup := b.digestView(d)
+	if d.Kind == review.FloodDigest {
+		text, markup = b.floodDigestView(d)
+	}
 	if err := b.edit(d.CardChatID, d.CardMessageID, text, markup); err != nil {
 		b.log.Warn("digest not updated", "digest", id, "err", err)
 	}

@@ -67,13 +67,7 @@ func (b *Bot) countMood(at time.Time, old checkin.Mood, had bool, mood checkin.M
 // onStats shows the moderators this week's activity against last week's:
 // counts only, never who or what.
 func (b *Bot) onStats(c tele.Context) error {
-	inModChat := c.Chat().ID == b.cfg.Moderation.ChatID
-	isMod := c.Sender() != nil && b.cfg.IsModerator(c.Sender().ID)
-	if !inModChat && !(c.Chat().Type == tele.ChatPrivate && isMod) {
-		if c.Chat().Type == tele.ChatPrivate {
-			_, err := b.send(c.Chat().ID, b.texts.T(b.lang(c), "mod.only", nil))
-			return err
-		}
+	if !b.moderatorAsks(c) {
 		return nil
 	}
 	text, err := b.statsReport(b.now())
@@ -130,6 +124,7 @@ func (b *Bot) statsReport(now time.Time) (string, error) {
 	}
 	start, _ := stats.Start(week, loc)
 	day := b.texts.T(lang, "stats.day_layout", nil)
+	refused := b.refusedLine(lang, this, last)
 	return b.texts.T(lang, "stats.report", map[string]any{
 		"Week":      week,
 		"From":      start.Format(day),
@@ -140,7 +135,7 @@ func (b *Bot) statsReport(now time.Time) (string, error) {
 		"Pending":   len(pending),
 		"Learned":   b.Learned(),
 		"Resources": b.topResources(lang, this, last),
-	}), nil
+	}) + refused, nil
 }
 
 // topResources lists the categories opened this week or last, the most

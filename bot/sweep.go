@@ -8,6 +8,11 @@ import (
 	"github.com/entrepairs/entrepairs/review"
 )
 
+// reminderItems is the most requests the reminder names; it counts the
+// rest ("and N more"), so its text fits in one Telegram message whatever
+// the backlog.
+const reminderItems = 25
+
 // handledMemory is how long handled update ids are remembered. Telegram
 // keeps unconfirmed updates for 24 hours; twice that is safe.
 const handledMemory = 48 * time.Hour
@@ -79,16 +84,22 @@ func (b *Bot) remind(now time.Time) {
 	}
 	lang := b.cfg.Language
 	type item struct{ Name, Group, Since, Link string }
-	items := make([]item, 0, len(due))
-	for _, a := range due {
-		items = append(items, item{Name: a.Name, Group: b.groupTitle(a), Since: b.when(a.AnsweredAt, lang), Link: messageLink(a.CardChatID, a.CardMessageID)})
+	items := make([]item, 0, min(len(due), reminderItems))
+	for _, a := range due[:min(len(due), reminderItems)] {
+		items = append(items, item{Name: review.Excerpt(a.Name, 64), Group: b.groupTitle(a), Since: b.when(a.AnsweredAt, lang), Link: messageLink(a.CardChatID, a.CardMessageID)})
 	}
 	text := b.texts.T(lang, "admission.reminder", map[string]any{
-		"Items": items, "Hours": int(b.cfg.Moderation.ReminderAfter.Hours()),
+		"Items": items, "Count": len(due), "More": len(due) - len(items), "Hours": int(b.cfg.Moderation.ReminderAfter.Hours()),
 	})
 	if _, err := b.send(b.cfg.Moderation.ChatID, text); err != nil {
-		b.log.Warn("reminder not sent, will retry", "err", err)
-		return
+		if !permanent(err) {
+			b.log.Warn("reminder not sent, will retry", "err", err)
+			return
+		}
+		// Refused for good: sending it again every sweep would spend the
+		// moderators' chat quota for nothing. The requests stay in
+		// /attente.
+		b.log.Warn("reminder refused by telegram, dropped", "requests", len(due), "err", err)
 	}
 	for _, a := range due {
 		if _, err := b.st.UpdateAdmission(a.ID, func(x *admission.Admission) error {

@@ -39,7 +39,11 @@ func (b *Bot) runWebhook(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: b.WebhookHandler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: b.WebhookHandler(), ReadHeaderTimeout: 10 * time.Second,
+		// Telegram posts small updates and waits for the handler's reply
+		// (HandleUpdate records, it does not wait for sends): a client
+		// slower than this is not Telegram.
+		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	b.markContact()
 	b.log.Info("webhook listening", "listen", ln.Addr().String())
 	done := make(chan error, 1)

@@ -291,6 +291,14 @@ func TestProblems(t *testing.T) {
 			key: "telegram.poll_timeout", message: "30 has no unit"},
 		{name: "poll timeout negative", old: "poll_timeout: 30s", new: "poll_timeout: -30s",
 			key: "telegram.poll_timeout", message: "must not be negative"},
+		{name: "poll timeout zero", old: "poll_timeout: 30s", new: "poll_timeout: 0s",
+			key: "telegram.poll_timeout", message: "without pause"},
+		{name: "api url http to another machine", old: "api_url: https://api.telegram.org", new: "api_url: http://botapi.example.org",
+			key: "telegram.api_url", message: "unencrypted"},
+		{name: "webhook secret too long", old: "poll_timeout: 30s", new: "poll_timeout: 30s\n  webhook:\n    url: https://bot.example.org/tg\n    listen: 127.0.0.1:8443\n    secret_token: " + strings.Repeat("a", 257),
+			key: "telegram.webhook.secret_token", message: "16 to 256"},
+		{name: "webhook secret with a space", old: "poll_timeout: 30s", new: "poll_timeout: 30s\n  webhook:\n    url: https://bot.example.org/tg\n    listen: 127.0.0.1:8443\n    secret_token: \"abcdefgh ijklmnopq\"",
+			key: "telegram.webhook.secret_token", message: "16 to 256"},
 		{name: "storage not a section", old: "timezone: Europe/Paris", new: "storage: data.db\ntimezone: Europe/Paris",
 			key: "storage", message: "expected a section"},
 		{name: "timezone unknown", old: "timezone: Europe/Paris", new: "timezone: Paris",
@@ -646,7 +654,7 @@ func TestGroupAndIsModerator(t *testing.T) {
 func TestValidateOnItsOwn(t *testing.T) {
 	c := &Config{
 		Path:          "/etc/entrepairs/config.yaml",
-		Telegram:      Telegram{Token: testToken, APIURL: "https://api.telegram.org"},
+		Telegram:      Telegram{Token: testToken, APIURL: "https://api.telegram.org", PollTimeout: 30 * time.Second},
 		Storage:       Storage{Path: "/var/lib/entrepairs.db"},
 		Timezone:      "Europe/Paris",
 		Language:      "fr",

@@ -34,13 +34,22 @@ func (c *Config) validate() []Problem {
 	}
 	if u, err := url.Parse(c.Telegram.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		ps.add("telegram.api_url", "%s is not a web address; write one starting with https://, or remove the line to use https://api.telegram.org", show(c.Telegram.APIURL))
+	} else if u.Scheme == "http" && !loopback(u.Hostname()) {
+		// The token travels in every request's path: in clear text only
+		// to a Bot API server on this machine.
+		ps.add("telegram.api_url", "%s sends the bot token unencrypted over the network; write https://, or http:// only for a Bot API server on this machine (localhost, 127.0.0.1)", show(c.Telegram.APIURL))
 	}
 	ps.nonNegative("telegram.poll_timeout", c.Telegram.PollTimeout, "30s")
+	if c.Telegram.PollTimeout == 0 && c.Telegram.Webhook.URL == "" {
+		// Zero is short polling: a request every few milliseconds, which
+		// Telegram answers with 429s.
+		ps.add("telegram.poll_timeout", "0 makes the bot ask Telegram for updates without pause; write a duration such as 30s")
+	}
 	if w := c.Telegram.Webhook; w.URL != "" {
 		if u, err := url.Parse(w.URL); err != nil || u.Scheme != "https" || u.Host == "" {
 			ps.add("telegram.webhook.url", "%s is not an https address: Telegram only posts to https, such as https://bot.example.org/telegram", show(w.URL))
 		}
-		if len(w.SecretToken) < 16 || strings.Trim(w.SecretToken, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != "" {
+		if len(w.SecretToken) < 16 || len(w.SecretToken) > 256 || strings.Trim(w.SecretToken, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != "" {
 			ps.add("telegram.webhook.secret_token", "write a secret of 16 to 256 letters, digits, _ or - (set ENTREPAIRS_TELEGRAM_WEBHOOK_SECRET_TOKEN), so that only Telegram can post updates")
 		}
 		if _, _, err := net.SplitHostPort(w.Listen); err != nil {
@@ -174,6 +183,15 @@ func (ps *problems) nonNegative(key string, d time.Duration, example string) {
 	if d < 0 {
 		ps.add(key, "must not be negative; write a duration such as %s", example)
 	}
+}
+
+// loopback reports whether host names this machine.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // orList writes "a, b or c".

@@ -37,7 +37,8 @@
 // paced or held never blocks another lane. Among the lanes whose first call
 // could start now, the dispatcher starts Answer calls first (a person is
 // looking at a spinner; they are tiny and do not count against chat limits),
-// then Charter, then Moderators, then Normal, oldest first within each.
+// then Charter, then Moderators, then Effects, then Normal, oldest first
+// within each.
 //
 // Under sustained load above the global limit, Normal calls can wait as long
 // as higher priorities keep arriving. That is accepted: the bot's higher
@@ -91,7 +92,14 @@ const (
 	// Moderators is for cards and digests to the moderators: they decide on
 	// people waiting and on flagged messages.
 	Moderators
-	// Normal is everything else. It is also what an unknown Priority becomes.
+	// Effects is for carrying out what a moderator decided (approving,
+	// banning, muting): after the cards that bring decisions, before
+	// everything else.
+	Effects
+	// Normal is everything else (group replies, check-ins and their
+	// tallies, flood notices). It is also what an unknown Priority becomes.
+	// The values are stored with owed messages: add new ones before
+	// Normal only with care, never renumber.
 	Normal
 )
 
@@ -306,6 +314,8 @@ type job struct {
 	lastErr   error           // why it is waiting for a retry
 	lane      *lane
 	queued    bool // in lane.queue (false while in flight)
+	// then receives the result of a call handed in by Post, outside o.mu.
+	then func(error)
 }
 
 // laneKey names a lane; solo is non-zero for calls that get a lane of their
@@ -378,6 +388,39 @@ func (o *Outbox) Do(ctx context.Context, c Call) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// Post hands c to the outbox without waiting for it: then (which may be
+// nil) is called with the result, as Do would return it, from the outbox's
+// own goroutine, once the call succeeded, failed for good or was still
+// queued at shutdown (ErrClosed). A call handed in by Post runs under no
+// caller's context: only the shutdown drain ends it. Calls posted before
+// Run starts wait for it.
+//
+// The caller owns what happens to a failure: a durable sender keeps the
+// message for later; nothing here is logged above Debug.
+func (o *Outbox) Post(c Call, then func(error)) error {
+	if c.Do == nil {
+		return fmt.Errorf("outbox: call %q has no Do", c.Name)
+	}
+	if c.Priority < Charter || c.Priority > Normal {
+		c.Priority = Normal
+	}
+	if c.Kind < Message || c.Kind > Answer {
+		c.Kind = Message
+	}
+	j := &job{call: c, ctx: context.Background(), done: make(chan error, 1), then: then}
+	o.mu.Lock()
+	if o.state == closed {
+		o.mu.Unlock()
+		return ErrClosed
+	}
+	o.seq++
+	j.seq = o.seq
+	o.enqueueLocked(j)
+	o.mu.Unlock()
+	o.poke()
+	return nil
 }
 
 // Stats returns the counters so far.
@@ -630,16 +673,31 @@ func (o *Outbox) invoke(j *job, drain context.Context) (err error) {
 // in its lane, at its old place, for a retry.
 func (o *Outbox) finish(j *job, err error) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
 	o.inFlight--
 	j.lane.busy = false
 	result, retry := o.judgeLocked(j, err, time.Now())
 	if retry {
 		o.enqueueLocked(j)
+		o.mu.Unlock()
 		return
 	}
 	o.forgetLaneLocked(j.lane)
 	j.done <- result
+	o.mu.Unlock()
+	if j.then != nil {
+		o.callThen(j, result)
+	}
+}
+
+// callThen runs a posted call's continuation; a panic there is logged, as
+// one in Do would be, and goes no further.
+func (o *Outbox) callThen(j *job, result error) {
+	defer func() {
+		if r := recover(); r != nil {
+			o.log.Error("telegram call continuation panicked", "call", j.call.Name, "chat", j.call.Chat, "panic", r)
+		}
+	}()
+	j.then(result)
 }
 
 func (o *Outbox) judgeLocked(j *job, err error, now time.Time) (result error, retry bool) {
@@ -783,21 +841,32 @@ func (o *Outbox) pruneLocked(now time.Time) {
 func (o *Outbox) shutdown(inFlight *sync.WaitGroup, stopCalls context.CancelFunc) error {
 	o.mu.Lock()
 	o.state = closed
+	type posted struct {
+		j   *job
+		err error
+	}
+	var thens []posted
 	for _, l := range o.lanes {
 		for _, j := range l.queue {
 			j.queued = false
 			o.queued--
 			o.dropped.Add(1)
+			err := ErrClosed
 			if j.lastErr != nil {
-				j.done <- fmt.Errorf("%w before retrying %s: %w", ErrClosed, j.call.Name, j.lastErr)
-				continue
+				err = fmt.Errorf("%w before retrying %s: %w", ErrClosed, j.call.Name, j.lastErr)
 			}
-			j.done <- ErrClosed
+			j.done <- err
+			if j.then != nil {
+				thens = append(thens, posted{j, err})
+			}
 		}
 		l.queue = nil
 		o.forgetLaneLocked(l)
 	}
 	o.mu.Unlock()
+	for _, p := range thens {
+		o.callThen(p.j, p.err)
+	}
 
 	done := make(chan struct{})
 	go func() {

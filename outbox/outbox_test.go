@@ -235,6 +235,7 @@ func TestPriorityOrder(t *testing.T) {
 		call("normal-2", -4, Normal, Edit),
 		call("charter-2", 5, Charter, Message),
 		call("answer", 0, Normal, Answer),
+		call("effects", -6, Effects, Edit),
 	}
 	var results []<-chan error
 	for _, c := range backlog {
@@ -246,7 +247,7 @@ func TestPriorityOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := []string{"answer", "charter-1", "charter-2", "moderators", "normal-1", "normal-2"}
+	want := []string{"answer", "charter-1", "charter-2", "moderators", "effects", "normal-1", "normal-2"}
 	if !slices.Equal(order, want) {
 		t.Errorf("order: got %v, want %v", order, want)
 	}

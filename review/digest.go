@@ -45,3 +45,38 @@ func (f *Flag) Unfinished(now time.Time) bool {
 		f.Decided() && !f.Applied ||
 		f.DigestID != "" && f.CardMessageID == 0 && !f.Decided()
 }
+
+// DigestKind says how a digest shows its flags.
+type DigestKind string
+
+// FloodDigest sums flood notices up in one line ("N members posted more
+// than M messages in P") with a button to list them: after a restart or on
+// a lively evening hundreds of members may trip the flood rule at once,
+// and a notice each would hold the moderators' chat for many minutes.
+const FloodDigest DigestKind = "flood"
+
+// CoalesceAbove is how many flood notices may wait for the moderators'
+// chat before they are summed up in a FloodDigest rather than shown as
+// cards or listed in ordinary digests.
+const CoalesceAbove = 3
+
+// FloodDigestSpan is how long a posted FloodDigest takes in new flood
+// notices (its count is edited, which costs no message) before the next
+// ones start a new one.
+const FloodDigestSpan = 10 * time.Minute
+
+// SplitFlood separates flood notices from the flags that point at one
+// message (screened, reported): those must never wait behind a flood.
+func SplitFlood(flags []*Flag) (flood, other []*Flag) {
+	for _, f := range flags {
+		if f == nil {
+			continue
+		}
+		if f.Source == Flooded {
+			flood = append(flood, f)
+		} else {
+			other = append(other, f)
+		}
+	}
+	return flood, other
+}

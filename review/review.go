@@ -131,6 +131,20 @@ type Flag struct {
 	Note string `json:"note,omitempty"`
 	// Warnings is the member's warning count after this decision.
 	Warnings int `json:"warnings,omitempty"`
+	// Reopens is the flag, set aside (Ignore) earlier, that this one takes
+	// up again: the same message reported or edited since. The card says
+	// so. See Reopened.
+	Reopens        string `json:"reopens,omitempty"`
+	ReopensDecider string `json:"reopens_decider,omitempty"`
+}
+
+// Reopened reports whether a new flag on a message already flagged
+// (earlier) must reach the moderators again: only when they set it aside
+// (Ignore), since a member's report or an edit then brings something they
+// have not seen. An undecided flag is already in front of them; a deleted
+// message or a sanctioned author needs nothing more.
+func Reopened(earlier *Flag) bool {
+	return earlier != nil && earlier.Action == Ignore
 }
 
 // Shown reports whether moderators have the flag in front of them.
@@ -190,9 +204,12 @@ func Excerpt(text string, n int) string {
 // moderators, so a raid does not trip Telegram's limit of about 20 messages
 // per minute in a chat.
 type Digest struct {
-	ID            string    `json:"id"`
-	FlagIDs       []string  `json:"flag_ids"`
-	CardChatID    int64     `json:"card_chat_id,omitempty"`
-	CardMessageID int       `json:"card_message_id,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
+	ID      string   `json:"id"`
+	FlagIDs []string `json:"flag_ids"`
+	// Kind is FloodDigest for a summary of flood notices; "" for a digest
+	// that lists each flag with its buttons.
+	Kind          DigestKind `json:"kind,omitempty"`
+	CardChatID    int64      `json:"card_chat_id,omitempty"`
+	CardMessageID int        `json:"card_message_id,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
 }

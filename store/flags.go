@@ -15,9 +15,15 @@ import (
 
 // CreateFlag stores a new flag, unless the same message is already flagged:
 // then the existing flag is returned with created false (a message both
-// screened and reported, or edited, reaches the moderators once).
+// screened and reported, or edited, reaches the moderators once). A
+// message whose flag the moderators set aside is flagged again
+// (review.Reopened): the new flag points to the earlier one.
 func (s *Store) CreateFlag(f review.Flag) (got *review.Flag, created bool, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	// Batch: a raid or a flood raises flags from many handlers at once,
+	// and they share commits. The function may run again if another in its
+	// batch fails: it sets got and created afresh each time.
+	err = s.db.Batch(func(tx *bolt.Tx) error {
+		got, created = nil, false
 		flags, index := tx.Bucket(bucketFlags), tx.Bucket(bucketFlagIndex)
 		var key []byte
 		if f.MessageID != 0 {
@@ -28,8 +34,11 @@ func (s *Store) CreateFlag(f review.Flag) (got *review.Flag, created bool, err e
 					if err != nil {
 						return err
 					}
-					got = cur
-					return nil
+					if !review.Reopened(cur) {
+						got = cur
+						return nil
+					}
+					f.Reopens, f.ReopensDecider = cur.ID, cur.DecidedByName
 				}
 			}
 		}

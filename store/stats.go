@@ -22,7 +22,10 @@ func (s *Store) Count(week, name string, n int) error {
 	if week == "" || strings.Contains(week, "|") || name == "" || strings.Contains(name, "|") {
 		return fmt.Errorf("count %q in week %q: invalid name", name, week)
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	// Batch: counts from handlers running together share one commit (the
+	// function may run twice if another in its batch fails; it only
+	// touches tx, so the count stays single).
+	err := s.db.Batch(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketStats)
 		key := []byte(week + "|" + name)
 		var cur uint64

@@ -29,6 +29,14 @@ func (s *Store) Handled(updateID int) (bool, error) {
 // one: a group commit, with no added delay when the bot is idle, and the
 // same guarantee for each caller as a transaction of its own.
 func (s *Store) MarkHandled(updateID int, now time.Time) error {
+	return s.MarkHandledWith(updateID, now, nil)
+}
+
+// MarkHandledWith is MarkHandled that also records, in the same
+// transaction, the messages the update's handling owes (see OutboxEntry):
+// once it returns, the update may be confirmed to Telegram, and a crash
+// loses neither the mark nor the messages.
+func (s *Store) MarkHandledWith(updateID int, now time.Time, out []OutboxEntry) error {
 	q := &s.ledger
 	q.mu.Lock()
 	if q.next == nil {
@@ -36,6 +44,7 @@ func (s *Store) MarkHandled(updateID int, now time.Time) error {
 	}
 	mine := q.next
 	mine.marks = append(mine.marks, [2]uint64{uint64(updateID), uint64(now.Unix())})
+	mine.out = append(mine.out, out...)
 	if q.writing {
 		// The caller writing now will write this round next.
 		q.mu.Unlock()
@@ -54,7 +63,7 @@ func (s *Store) MarkHandled(updateID int, now time.Time) error {
 					return err
 				}
 			}
-			return nil
+			return putOutbox(tx, r.out)
 		})
 		close(r.done)
 		q.mu.Lock()
@@ -75,6 +84,7 @@ type ledgerQueue struct {
 // ledgerRound is the marks written by one transaction.
 type ledgerRound struct {
 	marks [][2]uint64 // update id, unix time
+	out   []OutboxEntry
 	err   error
 	done  chan struct{} // closed once written (or failed: err)
 }
