@@ -28,7 +28,6 @@ type Erased struct {
 // moderators must be able to review it.
 func (s *Store) Forget(userID int64) (Erased, error) {
 	var e Erased
-	token := s.MemberToken(userID)
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		adm, members := tx.Bucket(bucketAdmissions), tx.Bucket(bucketMembers)
 		var admKeys [][]byte
@@ -100,6 +99,10 @@ func (s *Store) Forget(userID int64) (Erased, error) {
 			if json.Unmarshal(v, &p) != nil {
 				return nil
 			}
+			if !p.Open() || len(p.AnswerKey) == 0 {
+				return nil
+			}
+			token := answerToken(p.AnswerKey, userID)
 			if _, ok := p.Tally.Answers[token]; ok {
 				delete(p.Tally.Answers, token)
 				changes = append(changes, change{append([]byte(nil), k...), p})

@@ -98,18 +98,10 @@ func (s *Store) init() error {
 				return fmt.Errorf("%w (schema %d, this version knows %d)", ErrSchema, n, SchemaVersion)
 			}
 		}
-		// The salt keys sanctions by a hash of the user id: it never leaves
-		// the file, so the hashes cannot be matched against known ids.
-		if v := meta.Get(keySalt); v != nil {
-			s.salt = append([]byte(nil), v...)
-		} else {
-			s.salt = make([]byte, 32)
-			if _, err := rand.Read(s.salt); err != nil {
-				return err
-			}
-			if err := meta.Put(keySalt, s.salt); err != nil {
-				return err
-			}
+		// The sanctions key comes from the deployment key, outside this
+		// file (keys.go).
+		if err := s.loadSanctionsKey(meta); err != nil {
+			return err
 		}
 		return meta.Put(keySchema, u64(SchemaVersion))
 	})
