@@ -17,11 +17,11 @@ type Erased struct {
 	// decision not yet carried out, a request a moderator has in front of
 	// them, an approval within the new-member window), stripped of the
 	// person's name, @username, bio and language.
-	Kept int
-	Flags      int // decided flags about their messages
-	Reports    int // reports they made, made anonymous
-	Answers    int // check-in answers de-identified
-	Prefs      bool
+	Kept    int
+	Flags   int // decided flags about their messages
+	Reports int // reports they made, made anonymous
+	Answers int // check-in answers de-identified
+	Prefs   bool
 }
 
 // Forget erases what the bot keeps about a member, at their request:
