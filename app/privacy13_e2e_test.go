@@ -292,7 +292,9 @@ func TestSanctionsStickAcrossGroups(t *testing.T) {
 	nico := asker(7702, "Nico", "fr")
 	card := requestAndAccept(h, nico)
 	h.press(card, "Vente de produits", mod1)
-	h.edited(modChat, card.ID, func(p string) bool { return strings.Contains(p, "Refusé par") && strings.Contains(p, "vente ou achat") })
+	h.edited(modChat, card.ID, func(p string) bool {
+		return strings.Contains(p, "Refusé par") && strings.Contains(p, "vente ou achat")
+	})
 	h.clock.Advance(30 * day)
 	req = h.api.JoinRequest(emulator.Supergroup(requestGroup, "Entraide Paris"), nico)
 	req.ChatJoinRequest.Unixtime = h.clock.Now().Unix()
