@@ -235,13 +235,15 @@ func (b *Bot) onAlert(c tele.Context) error {
 			"Name": displayName(who), "Group": b.groupName(group), "CheckIn": p.CheckIn,
 			"Mood": b.texts.T(b.cfg.Language, mood.TextKey(), nil), "Contact": template.URL(contact),
 		})
-		if _, err := b.send(b.cfg.Moderation.ChatID, card); err != nil {
+		sent, err := b.send(b.cfg.Moderation.ChatID, card)
+		if err != nil {
 			b.tallies.mu.Lock()
 			delete(b.tallies.alerted, once)
 			b.tallies.mu.Unlock()
 			_ = b.toast(c, b.texts.T(lang, "error.generic", nil))
 			return err
 		}
+		b.rememberAlertCard(sent)
 		b.log.Info("member asked for a moderator after a check-in", "update_id", c.Update().ID, "group", group)
 		b.count(stats.CheckInAlerts)
 	}

@@ -248,6 +248,38 @@ func (b *Bot) retainCards(now time.Time, retention time.Duration) {
 	for _, f := range flags {
 		b.forgetFlagCard(f, digests, true)
 	}
+	b.clearAlertCards(now)
+}
+
+// rememberAlertCard notes where an alert card is, so that the retention
+// job clears it; nothing in the note says whose it is.
+func (b *Bot) rememberAlertCard(m *tele.Message) {
+	now := b.now()
+	retention := time.Duration(b.cfg.RetentionDays) * 24 * time.Hour
+	if err := b.st.RememberCard(m.Chat.ID, m.ID, now, now.Add(retention)); err != nil {
+		b.log.Error("remember alert card", "err", err)
+	}
+}
+
+// clearAlertCards edits the alert cards whose period is over down to
+// their date.
+func (b *Bot) clearAlertCards(now time.Time) {
+	due, err := b.st.DueCards(now)
+	if err != nil {
+		b.log.Error("retention: read cards", "err", err)
+		return
+	}
+	lang := b.cfg.Language
+	for _, c := range due {
+		text := b.texts.T(lang, "privacy.alert_card_forgotten", map[string]any{"At": b.when(c.Posted, lang)})
+		if err := b.edit(c.ChatID, c.MessageID, text, nil); err != nil && !permanent(err) {
+			b.log.Warn("alert card not cleared yet, will retry", "err", err)
+			continue
+		}
+		if err := b.st.DropCard(c.ChatID, c.MessageID); err != nil {
+			b.log.Error("drop alert card", "err", err)
+		}
+	}
 }
 
 // forgetMember erases what the bot keeps about a member (/oubli), and

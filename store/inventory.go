@@ -150,6 +150,13 @@ var Inventory = []Kept{
 		},
 	},
 	{
+		Bucket: "cards", What: "the place (chat and message id) and dates of each card a member asked for after a check-in; nothing that says whose",
+		Why: "so that the retention job can clear the card in the moderators' chat", HowLong: "`retention_days` (default 30), then the card is cleared and the entry erased",
+		Overdue: func(_, v []byte, now time.Time, _ Periods) bool {
+			return len(v) != 16 || int64(binary.BigEndian.Uint64(v[8:])) < now.Add(-25*time.Hour).Unix()
+		},
+	},
+	{
 		Bucket: "updates", What: "ids of the Telegram updates already handled, with the time", Why: "so that an update Telegram sends again after a crash has no second effect",
 		HowLong: "48 hours",
 		Overdue: func(_, v []byte, now time.Time, p Periods) bool {
@@ -173,14 +180,16 @@ var Elsewhere = []Kept{
 		Why: "keys the sanctions' hashes (and what screening learned), so that a copy of the data file alone links nothing to anyone", HowLong: "as long as the deployment",
 	},
 	{
-		Bucket: "moderators' chat", What: "the cards: admission cards (pseudonym, @username, bio), flag cards (author, excerpt, reasons, reporter), alert cards after a check-in (pseudonym, mood, a contact link), notes and reminders",
-		Why: "so moderators can decide",
+		Bucket: "moderators' chat", What: "the cards: admission cards (pseudonym, @username, bio), flag cards (author, excerpt, reasons, reporter), alert cards after a check-in (pseudonym, mood, a contact link), notes and reminders (pseudonyms)",
+		Why: "so moderators can decide and reach out",
 		HowLong: "admission and flag cards are edited down to their outcome and date when the record's retention ends, and at once by `/oubli`; " +
-			"alert cards are not linked to anyone in the data file, so the bot cannot find them again: moderators delete them by hand once they have reached out",
+			"alert cards are edited down to their date after `retention_days` (the data file does not link them to the member, so `/oubli` cannot find them); " +
+			"one-line notes and reminders stay as Telegram keeps them: moderators may delete them",
 	},
 	{
-		Bucket: "logs", What: "update ids, chat ids, record ids (admission, flag), decisions, counts, errors; a moderator's user id on a refused tap or a decision",
-		Why: "to run and repair the bot", HowLong: "as your log system keeps them; message text, names and bios are never logged, the token is masked",
+		Bucket: "logs", What: "update ids, group ids, record ids (admission, flag, check-in), decisions with the moderator's user id, counts, errors; " +
+			"a member's user id in a few cases (a tap on a stale or moderators-only button, the flood rule, a report over the limit, a private message Telegram refused)",
+		Why: "to run and repair the bot", HowLong: "as your log system keeps them (set it to a few weeks); message text, names, @usernames, bios and moods are never logged, the token is masked",
 	},
 	{
 		Bucket: "memory", What: "rate limits for reports and the flood rule, who already asked for a moderator after a check-in",
