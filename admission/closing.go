@@ -20,13 +20,11 @@ const (
 	Undecided
 )
 
-// ClosingAt tells whether an open request of the join-request mode must
-// close at now. Restrict-mode newcomers are already in the group, muted:
-// the door stays open for them. A zero duration never closes.
+// ClosingAt tells whether an open request must close at now. In both
+// modes: a restrict-mode newcomer waits muted in the group, and leaving them
+// there for ever would keep their profile for ever. A zero duration never
+// closes.
 func (a *Admission) ClosingAt(now time.Time, expireAfter, undecidedAfter time.Duration) Closing {
-	if a.Mode != ByRequest {
-		return StaysOpen
-	}
 	switch {
 	case a.State == Pending && expireAfter > 0 && !now.Before(a.RequestedAt.Add(expireAfter)):
 		return Unanswered

@@ -20,7 +20,8 @@ func TestClosingAt(t *testing.T) {
 		{"accepted at 14 days", Admission{Mode: ByRequest, State: Accepted, RequestedAt: t0, AnsweredAt: t0}, 14 * day, Undecided},
 		{"accepted late counts from the answer", Admission{Mode: ByRequest, State: Accepted, RequestedAt: t0, AnsweredAt: t0.Add(day)}, 14 * day, StaysOpen},
 		{"decided never closes here", Admission{Mode: ByRequest, State: Approved, RequestedAt: t0, AnsweredAt: t0}, 100 * day, StaysOpen},
-		{"restrict mode stays open", Admission{Mode: ByRestriction, State: Pending, RequestedAt: t0}, 100 * day, StaysOpen},
+		{"restrict mode, unanswered", Admission{Mode: ByRestriction, State: Pending, RequestedAt: t0}, 48 * time.Hour, Unanswered},
+		{"restrict mode, declined stays (closed already)", Admission{Mode: ByRestriction, State: Declined, RequestedAt: t0, AnsweredAt: t0}, 100 * day, StaysOpen},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -219,6 +219,30 @@ func TestRequestsCloseOnTheirOwn(t *testing.T) {
 	}
 }
 
+// A restrict-mode newcomer who never answers the charter is not left muted
+// in the group for ever: after expire_after they are removed without being
+// barred, told kindly, and their record is erased.
+func TestRestrictNewcomerWhoNeverAnswersIsLetGo(t *testing.T) {
+	h := newHarness(t)
+	gaby := asker(7451, "Gaby", "fr")
+	joined := h.api.UserMessage(emulator.Supergroup(restrictGrp, "Entraide Bruxelles"), &gaby, "")
+	joined.Message.UserJoined = &gaby
+	joined.Message.Unixtime = h.clock.Now().Unix()
+	h.push(joined)
+	h.botMessage(restrictGrp, "Bienvenue Gaby")
+	h.clock.Advance(48*time.Hour + time.Minute)
+	h.api.WaitCall(t, waitFor, "unbanChatMember", func(c emulator.Call) bool { return c.Int("user_id") == gaby.ID })
+	h.botMessage(gaby.ID, "s'est fermée", "refaire une demande quand tu veux")
+	for deadline := time.Now().Add(waitFor); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := h.m.Store.LatestAdmission(restrictGrp, gaby.ID); errors.Is(err, store.ErrNotFound) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the newcomer's record was not erased")
+		}
+	}
+}
+
 // When retention ends, the cards in the moderators' chat keep only the
 // outcome and the date.
 func TestCardsForgetAtRetention(t *testing.T) {

@@ -108,16 +108,16 @@ func (b *Bot) closeOne(id string, now time.Time) {
 	if closing == admission.StaysOpen {
 		return
 	}
-	err = b.admin("declineChatJoinRequest", a.GroupID, func() error {
-		return b.tb.DeclineJoinRequest(tele.ChatID(a.GroupID), &tele.User{ID: a.UserID})
-	})
-	if err != nil && !permanent(err) {
+	if err := b.letGo(a); err != nil && !permanent(err) {
 		b.log.Warn("stale request not declined yet, will retry", "admission", a.ID, "err", b.scrub(err))
 		return
 	}
 	lang := b.texts.Pick(a.Language, b.cfg.Language)
 	title := b.groupTitle(a)
 	if closing == admission.Unanswered {
+		if a.NoticeMessageID != 0 {
+			_ = b.remove(a.GroupID, a.NoticeMessageID) // the record that would retry goes now
+		}
 		_, _ = b.sendPrivate(a.UserID, b.texts.T(lang, "privacy.expired_unanswered", map[string]any{"Group": title}))
 		if err := b.st.DeleteAdmission(a.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 			b.log.Error("erase stale request", "admission", a.ID, "err", err)
@@ -142,6 +142,20 @@ func (b *Bot) closeOne(id string, now time.Time) {
 	}
 	b.forgetAdmissionCard(a)
 	b.log.Info("request to join closed: no decision in time, personal fields erased", "admission", a.ID)
+}
+
+// letGo ends a request in Telegram without a decision: a join request is
+// declined; a restrict-mode newcomer, muted in the group, is removed
+// without being barred (a ban then an unban), free to come back.
+func (b *Bot) letGo(a *admission.Admission) error {
+	chat, user := &tele.Chat{ID: a.GroupID}, &tele.User{ID: a.UserID}
+	if a.Mode == admission.ByRequest {
+		return b.admin("declineChatJoinRequest", a.GroupID, func() error { return b.tb.DeclineJoinRequest(chat, user) })
+	}
+	if err := b.admin("banChatMember", a.GroupID, func() error { return b.tb.Ban(chat, &tele.ChatMember{User: user}) }); err != nil {
+		return err
+	}
+	return b.admin("unbanChatMember", a.GroupID, func() error { return b.tb.Unban(chat, user, true) })
 }
 
 // forgetAdmissionCard edits an admission's card to keep only its outcome
