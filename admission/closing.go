@@ -96,3 +96,19 @@ func (a *Admission) ClosedAt() (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// lastCallBefore is how long before an undecided request closes the
+// moderators get a last reminder about it.
+const lastCallBefore = 24 * time.Hour
+
+// NeedsLastCall reports whether the moderators should get the last
+// reminder about an undecided request: it closes within a day and was not
+// reminded since that day began. Together with NeedsReminder, that makes
+// two reminders at most.
+func (a *Admission) NeedsLastCall(now time.Time, undecidedAfter time.Duration) bool {
+	if a.State != Accepted || a.CardMessageID == 0 || undecidedAfter <= lastCallBefore {
+		return false
+	}
+	from := a.AnsweredAt.Add(undecidedAfter - lastCallBefore)
+	return !now.Before(from) && a.RemindedAt.Before(from)
+}

@@ -68,3 +68,19 @@ func TestGateFor(t *testing.T) {
 		})
 	}
 }
+
+func TestNeedsLastCall(t *testing.T) {
+	t0 := time.Date(2026, 11, 19, 12, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	a := Admission{State: Accepted, CardMessageID: 5, AnsweredAt: t0, RemindedAt: t0.Add(day)}
+	if a.NeedsLastCall(t0.Add(12*day), 14*day) {
+		t.Error("last call two days early")
+	}
+	if !a.NeedsLastCall(t0.Add(13*day), 14*day) {
+		t.Error("no last call the day before closing")
+	}
+	a.RemindedAt = t0.Add(13 * day)
+	if a.NeedsLastCall(t0.Add(13*day+time.Hour), 14*day) {
+		t.Error("a second last call")
+	}
+}

@@ -201,9 +201,11 @@ func TestRequestsCloseOnTheirOwn(t *testing.T) {
 		t.Fatalf("Robin's request closed before undecided_after: %+v", a)
 	}
 
-	// Day 14 after Robin accepted: closed, Robin told, the moderators told
-	// in one line, the card down to its outcome.
-	h.clock.Advance(12 * day)
+	// Day 13: the last reminder; day 14 after Robin accepted: closed, Robin
+	// told, the moderators told in one line, the card down to its outcome.
+	h.clock.Advance(11 * day)
+	h.botMessage(modChat, "sera fermée dans 24 h", "Robin")
+	h.clock.Advance(day)
 	declined(h, waiting)
 	h.botMessage(waiting.ID, "n'a pas pu être traitée à temps", "ce n'est pas un refus", "refaire une demande")
 	h.botMessage(modChat, "Robin", "fermée sans décision après 14 jours")

@@ -97,6 +97,34 @@ func (b *Bot) closeStale(now time.Time) {
 	}
 }
 
+// lastCall tells the moderators, once, which undecided requests close
+// within a day.
+func (b *Bot) lastCall(now time.Time) {
+	after := b.cfg.Admission.UndecidedAfter
+	due, err := b.st.Admissions(func(a *admission.Admission) bool { return a.NeedsLastCall(now, after) })
+	if err != nil || len(due) == 0 {
+		return
+	}
+	lang := b.cfg.Language
+	type item struct{ Name, Group, Link string }
+	items := make([]item, 0, len(due))
+	for _, a := range due {
+		items = append(items, item{Name: a.Name, Group: b.groupTitle(a), Link: messageLink(a.CardChatID, a.CardMessageID)})
+	}
+	if _, err := b.send(b.cfg.Moderation.ChatID, b.texts.T(lang, "privacy.last_call", map[string]any{"Items": items})); err != nil {
+		b.log.Warn("last reminder not sent, will retry", "err", err)
+		return
+	}
+	for _, a := range due {
+		if _, err := b.st.UpdateAdmission(a.ID, func(x *admission.Admission) error {
+			x.RemindedAt = now
+			return nil
+		}); err != nil {
+			b.log.Error("record last reminder", "admission", a.ID, "err", err)
+		}
+	}
+}
+
 func (b *Bot) closeOne(id string, now time.Time) {
 	defer b.lock(id)()
 	a, err := b.st.Admission(id)

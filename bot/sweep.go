@@ -40,6 +40,7 @@ func (b *Bot) Sweep() {
 		b.finish(a.ID)
 	}
 	b.remind(now)
+	b.lastCall(now)
 	b.closeStale(now)
 	b.dropNotices(now)
 	b.sweepReview(now)
