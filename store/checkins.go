@@ -40,10 +40,11 @@ type CheckInPost struct {
 	// TallyShown is the total last written under the message, so the
 	// aggregate is edited only when it changed.
 	TallyShown int `json:"tally_shown"`
-	// AnswerKey is this occurrence's own random key: the tally tells
-	// members apart by an HMAC of their user id under it, so that each
-	// counts once. It exists only while the occurrence is open;
-	// CloseCheckIn deletes it with the hashes, and the counts alone stay.
+	// AnswerKey is this occurrence's own random key, sealed with the
+	// deployment key (outside the data file): the tally tells members
+	// apart by an HMAC of their user id under it, so that each counts
+	// once. It exists only while the occurrence is open; CloseCheckIn
+	// deletes it with the hashes, and the counts alone stay.
 	AnswerKey []byte `json:"answer_key,omitempty"`
 }
 
@@ -167,15 +168,13 @@ func (s *Store) AnswerCheckIn(group int64, key string, userID int64, m checkin.M
 		if x.State == Skipped {
 			return ErrNotFound
 		}
-		if x.Open() && len(x.AnswerKey) == 0 {
-			x.AnswerKey = make([]byte, 32)
-			if _, err := rand.Read(x.AnswerKey); err != nil {
-				return err
-			}
-		}
 		token := ""
 		if x.Open() {
-			token = answerToken(x.AnswerKey, userID)
+			key, err := s.answerKey(x)
+			if err != nil {
+				return err
+			}
+			token = answerToken(key, userID)
 		}
 		out.Old, out.Had = x.Tally.Answers[token]
 		x.Tally.Answer(token, m)
@@ -183,6 +182,30 @@ func (s *Store) AnswerCheckIn(group int64, key string, userID int64, m checkin.M
 	})
 	out.Post = p
 	return out, err
+}
+
+// answerKey returns the occurrence's key, creating it (sealed) at the
+// first answer. Without a deployment key (tools, tests) it is kept as is.
+func (s *Store) answerKey(p *CheckInPost) ([]byte, error) {
+	if len(p.AnswerKey) != 0 {
+		if len(s.key) == 0 {
+			return p.AnswerKey, nil
+		}
+		return unseal(s.key, p.AnswerKey, "checkin")
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	p.AnswerKey = key
+	if len(s.key) != 0 {
+		sealed, err := seal(s.key, key, "checkin")
+		if err != nil {
+			return nil, err
+		}
+		p.AnswerKey = sealed
+	}
+	return key, nil
 }
 
 // CloseCheckIn keeps only the counts of an occurrence: its key and who

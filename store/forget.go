@@ -121,7 +121,11 @@ func (s *Store) Forget(userID int64, newSince time.Time) (Erased, error) {
 			if !p.Open() || len(p.AnswerKey) == 0 {
 				return nil
 			}
-			token := answerToken(p.AnswerKey, userID)
+			key, err := s.answerKey(&p)
+			if err != nil {
+				return nil // a key this deployment cannot open: nothing to match
+			}
+			token := answerToken(key, userID)
 			if _, ok := p.Tally.Answers[token]; ok {
 				delete(p.Tally.Answers, token)
 				changes = append(changes, change{append([]byte(nil), k...), p})

@@ -126,7 +126,7 @@ var Inventory = []Kept{
 	},
 	{
 		Bucket:  "checkins",
-		What:    "for each check-in and group: when it was due, the message id, the variant, the answers counted by mood; while it is open, its own random key and an HMAC of each member who answered under that key",
+		What:    "for each check-in and group: when it was due, the message id, the variant, the answers counted by mood; while it is open, its own random key (sealed with the key file) and an HMAC of each member who answered under that key",
 		Why:     "the aggregate under the message, each member counting once",
 		HowLong: "key and member hashes: deleted one week after the check-in (claimed but never posted ones too); counts: kept",
 		Fields: []string{"group", "key", "checkin", "state", "at", "message_id", "variant", "tally", "tally.counts", "tally.answers",

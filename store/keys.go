@@ -50,7 +50,7 @@ func (s *Store) loadSanctionsKey(meta *bolt.Bucket) error {
 		return err
 	}
 	if v := meta.Get(keySanctionsSealed); v != nil {
-		salt, err := unseal(s.key, v)
+		salt, err := unseal(s.key, v, "sanctions")
 		if err != nil {
 			return fmt.Errorf("sanctions key: %w (is storage.key_file the key this data file was written with?)", err)
 		}
@@ -58,7 +58,7 @@ func (s *Store) loadSanctionsKey(meta *bolt.Bucket) error {
 		return nil
 	}
 	if v := meta.Get(keySalt); v != nil {
-		sealed, err := seal(s.key, v)
+		sealed, err := seal(s.key, v, "sanctions")
 		if err != nil {
 			return err
 		}
@@ -72,7 +72,9 @@ func (s *Store) loadSanctionsKey(meta *bolt.Bucket) error {
 	return nil
 }
 
-func seal(key, plain []byte) ([]byte, error) {
+// seal encrypts plain with a key derived from the deployment key; label
+// says what it is, so that a sealed value cannot be passed off as another.
+func seal(key, plain []byte, label string) ([]byte, error) {
 	aead, err := newAEAD(key)
 	if err != nil {
 		return nil, err
@@ -81,10 +83,10 @@ func seal(key, plain []byte) ([]byte, error) {
 	if _, err := rand.Read(nonce); err != nil {
 		return nil, err
 	}
-	return aead.Seal(nonce, nonce, plain, []byte("sanctions")), nil
+	return aead.Seal(nonce, nonce, plain, []byte(label)), nil
 }
 
-func unseal(key, sealed []byte) ([]byte, error) {
+func unseal(key, sealed []byte, label string) ([]byte, error) {
 	aead, err := newAEAD(key)
 	if err != nil {
 		return nil, err
@@ -92,7 +94,7 @@ func unseal(key, sealed []byte) ([]byte, error) {
 	if len(sealed) < aead.NonceSize() {
 		return nil, errors.New("sealed value too short")
 	}
-	return aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte("sanctions"))
+	return aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte(label))
 }
 
 func newAEAD(key []byte) (cipher.AEAD, error) {

@@ -102,6 +102,11 @@ func TestClosedCheckInKeepsCountsOnly(t *testing.T) {
 	if len(open.AnswerKey) == 0 || len(open.Tally.Answers) != 3 {
 		t.Fatalf("open occurrence: %+v", open)
 	}
+	// While it is open, the key in the file is sealed: the file alone
+	// cannot test a user id against the answers.
+	if _, ok := open.Tally.Answers[answerToken(open.AnswerKey, 42)]; ok {
+		t.Error("the data file alone links an answer to user 42")
+	}
 	if err := s.CloseCheckIn(-1, p.Key); err != nil {
 		t.Fatal(err)
 	}
