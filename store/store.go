@@ -21,7 +21,11 @@ import (
 )
 
 // SchemaVersion is the layout of the data file this code reads and writes.
-const SchemaVersion = 1
+// 2: the sanctions key comes from the key file (a clear salt is sealed
+// with it at open), check-ins key their answers per occurrence; a version-1
+// binary would make a new clear salt and lose every sanction, so it must
+// refuse the file.
+const SchemaVersion = 2
 
 var (
 	bucketMeta       = []byte("meta")
