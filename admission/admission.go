@@ -93,6 +93,9 @@ type Admission struct {
 	DecidedBy     int64     `json:"decided_by,omitempty"`
 	DecidedByName string    `json:"decided_by_name,omitempty"`
 	DecidedAt     time.Time `json:"decided_at,omitzero"`
+	// Dealer: refused as a dealer, a sanction that follows the person to
+	// every group the bot serves.
+	Dealer bool `json:"dealer,omitempty"`
 	// Applied is true once Telegram carried out the decision (approval,
 	// refusal, lifted restriction), or refused to for good (ApplyError).
 	Applied bool `json:"applied,omitempty"`

@@ -39,6 +39,13 @@ func (b *Bot) onJoinRequest(c tele.Context) error {
 	if !ok {
 		return nil
 	}
+	chatID := req.UserChatID
+	if chatID == 0 {
+		chatID = req.Sender.ID
+	}
+	if b.gateRequest(req, chatID, c.Update().ID) {
+		return nil
+	}
 	asked := req.Time()
 	if req.Unixtime == 0 {
 		asked = b.now()
@@ -58,10 +65,6 @@ func (b *Bot) onJoinRequest(c tele.Context) error {
 	if !created && (!a.CharterSentAt.IsZero() || a.State != admission.Pending) {
 		b.log.Info("join request already known", "update_id", c.Update().ID, "admission", a.ID)
 		return nil
-	}
-	chatID := req.UserChatID
-	if chatID == 0 {
-		chatID = req.Sender.ID
 	}
 	b.offerCharter(a.ID, chatID, true)
 	return nil
@@ -323,11 +326,7 @@ func (b *Bot) postCard(a *admission.Admission) {
 		return
 	}
 	lang := b.cfg.Language
-	markup := &tele.ReplyMarkup{InlineKeyboard: [][]tele.InlineButton{{
-		{Text: b.texts.T(lang, "admission.btn_approve", nil), Unique: btnDecision, Data: buttonData(a.ID, "ok")},
-		{Text: b.texts.T(lang, "admission.btn_refuse", nil), Unique: btnDecision, Data: buttonData(a.ID, "no")},
-	}}}
-	msg, err := b.send(b.cfg.Moderation.ChatID, b.cardText(a, lang), markup)
+	msg, err := b.send(b.cfg.Moderation.ChatID, b.cardText(a, lang), b.decisionButtons(a))
 	if err != nil {
 		b.log.Error("post admission card", "admission", a.ID, "err", err)
 		return
@@ -340,6 +339,19 @@ func (b *Bot) postCard(a *admission.Admission) {
 		b.log.Error("record admission card", "admission", a.ID, "err", err)
 	}
 	a.CardChatID, a.CardMessageID = msg.Chat.ID, msg.ID
+}
+
+// decisionButtons are the moderators' buttons under an undecided card:
+// approve, refuse, and refuse as a dealer (a sanction that follows the
+// person to every group the bot serves).
+func (b *Bot) decisionButtons(a *admission.Admission) *tele.ReplyMarkup {
+	lang := b.cfg.Language
+	return &tele.ReplyMarkup{InlineKeyboard: [][]tele.InlineButton{{
+		{Text: b.texts.T(lang, "admission.btn_approve", nil), Unique: btnDecision, Data: buttonData(a.ID, "ok")},
+		{Text: b.texts.T(lang, "admission.btn_refuse", nil), Unique: btnDecision, Data: buttonData(a.ID, "no")},
+	}, {
+		{Text: b.texts.T(lang, "privacy.btn_refuse_dealer", nil), Unique: btnDecision, Data: buttonData(a.ID, "dl")},
+	}}}
 }
 
 func (b *Bot) groupTitle(a *admission.Admission) string {
@@ -355,9 +367,13 @@ func (b *Bot) groupTitle(a *admission.Admission) string {
 // cardText is the moderators' card: who asks, for which group, since when,
 // which charter they accepted, and once decided, the outcome.
 func (b *Bot) cardText(a *admission.Admission, lang string) string {
+	name := a.Name
+	if name == "" && a.Username == "" {
+		name = b.texts.T(lang, "privacy.name_erased", nil) // erased at the person's request
+	}
 	data := map[string]any{
 		"Group":     b.groupTitle(a),
-		"Name":      a.Name,
+		"Name":      name,
 		"Username":  a.Username,
 		"Language":  a.Language,
 		"Bio":       a.Bio,
@@ -373,14 +389,18 @@ func (b *Bot) cardText(a *admission.Admission, lang string) string {
 		"Signals":   b.signalText(a.Signals, lang),
 		"Undecided": !a.Decided(),
 	}
-	return b.texts.T(lang, "admission.card", data)
+	text := b.cardSanctions(a, lang) + b.texts.T(lang, "admission.card", data)
+	if a.Dealer {
+		text += "\n" + b.texts.T(lang, "privacy.card_dealer", nil)
+	}
+	return text
 }
 
 // onDecision handles a moderator's approve / refuse tap. The first tap wins.
 func (b *Bot) onDecision(c tele.Context) error {
 	lang := b.cfg.Language
 	id, action, ok := dataPair(c.Callback().Data)
-	if !ok || (action != "ok" && action != "no") {
+	if !ok || (action != "ok" && action != "no" && action != "dl") {
 		return b.onStaleButton(c)
 	}
 	who := c.Sender()
@@ -391,7 +411,11 @@ func (b *Bot) onDecision(c tele.Context) error {
 	unlock := b.lock(id)
 	defer unlock()
 	a, err := b.st.UpdateAdmission(id, func(a *admission.Admission) error {
-		return a.Decide(action == "ok", who.ID, displayName(who), b.now())
+		if err := a.Decide(action == "ok", who.ID, displayName(who), b.now()); err != nil {
+			return err
+		}
+		a.Dealer = action == "dl"
+		return nil
 	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -406,6 +430,12 @@ func (b *Bot) onDecision(c tele.Context) error {
 	}
 	b.log.Info("admission decided", "update_id", c.Update().ID, "admission", a.ID, "state", a.State, "by", who.ID)
 	b.countDecision(a)
+	if a.State == admission.Refused {
+		// Kept under a hash of the user id, for the next request to any group.
+		if err := b.st.AddRefusal(a.UserID, a.Dealer, a.DecidedAt); err != nil {
+			b.log.Error("record refusal", "admission", a.ID, "err", err)
+		}
+	}
 	_ = b.toast(c, b.texts.T(lang, "mod.decision_recorded", nil))
 	b.apply(a)
 	return nil

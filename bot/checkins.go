@@ -144,24 +144,14 @@ func (b *Bot) onMood(c tele.Context) error {
 		return b.onStaleButton(c)
 	}
 	lang := b.lang(c)
-	var old checkin.Mood // the member's answer before this tap, for the weekly counts
-	var had bool
-	p, err := b.st.UpdateCheckIn(group, key, func(x *store.CheckInPost) error {
-		// Claimed counts too: the message is visible as soon as Telegram
-		// accepted it, a moment before the record says posted.
-		if x.State == store.Skipped {
-			return store.ErrNotFound
-		}
-		old, had = x.Tally.Answers[b.st.MemberToken(who.ID)]
-		x.Tally.Answer(b.st.MemberToken(who.ID), mood)
-		return nil
-	})
+	ans, err := b.st.AnswerCheckIn(group, key, who.ID, mood)
 	if errors.Is(err, store.ErrNotFound) {
 		return b.onStaleButton(c)
 	}
 	if err != nil {
 		return err
 	}
+	p, old, had := ans.Post, ans.Old, ans.Had
 	b.countMood(p.At, old, had, mood)
 	if mood.Worrying() {
 		// Every time, not only on a first answer: the toast asks a member
@@ -246,13 +236,15 @@ func (b *Bot) onAlert(c tele.Context) error {
 			"Name": displayName(who), "Group": b.groupName(group), "CheckIn": p.CheckIn,
 			"Mood": b.texts.T(b.cfg.Language, mood.TextKey(), nil), "Contact": template.URL(contact),
 		})
-		if _, err := b.send(b.cfg.Moderation.ChatID, card); err != nil {
+		sent, err := b.send(b.cfg.Moderation.ChatID, card)
+		if err != nil {
 			b.tallies.mu.Lock()
 			delete(b.tallies.alerted, once)
 			b.tallies.mu.Unlock()
 			_ = b.toast(c, b.texts.T(lang, "error.generic", nil))
 			return err
 		}
+		b.rememberAlertCard(sent)
 		b.log.Info("member asked for a moderator after a check-in", "update_id", c.Update().ID, "group", group)
 		b.count(stats.CheckInAlerts)
 	}
@@ -266,21 +258,24 @@ func (b *Bot) onAlert(c tele.Context) error {
 	return nil
 }
 
-// sweepCheckIns keeps the aggregates current and forgets who answered once
-// a week has passed.
+// sweepCheckIns keeps the aggregates current and closes each occurrence
+// a week after it (claimed but never posted ones too): its key and who
+// answered are deleted, only the counts stay.
 func (b *Bot) sweepCheckIns(now time.Time) {
 	posts, err := b.st.CheckIns(func(p *store.CheckInPost) bool {
-		return p.State == store.Posted && (!p.Tally.Forgotten && now.Sub(p.At) >= forgetAfter || p.TallyShown != p.Tally.Total())
+		due := p.State != store.Skipped && p.Open() && now.Sub(p.At) >= forgetAfter
+		return due || p.State == store.Posted && p.TallyShown != p.Tally.Total()
 	})
 	if err != nil {
 		return
 	}
 	for _, p := range posts {
-		if !p.Tally.Forgotten && now.Sub(p.At) >= forgetAfter {
-			_, _ = b.st.UpdateCheckIn(p.Group, p.Key, func(x *store.CheckInPost) error {
-				x.Tally.Forget()
-				return nil
-			})
+		if p.State != store.Skipped && p.Open() && now.Sub(p.At) >= forgetAfter {
+			if err := b.st.CloseCheckIn(p.Group, p.Key); err != nil {
+				b.log.Error("close check-in", "group", p.Group, "key", p.Key, "err", err)
+			} else {
+				b.log.Info("check-in closed: only its counts are kept", "group", p.Group, "key", p.Key)
+			}
 			continue
 		}
 		b.refreshTally(p, false)

@@ -40,7 +40,7 @@ func (b *Bot) onForgetButton(c tele.Context) error {
 		_ = b.toast(c, "")
 		return b.edit(msg.Chat.ID, msg.ID, b.texts.T(lang, "forget.cancelled", nil), nil)
 	}
-	e, err := b.st.Forget(who.ID)
+	e, err := b.forgetMember(who.ID)
 	if err != nil {
 		_ = b.toast(c, b.texts.T(lang, "error.generic", nil))
 		return err
@@ -49,7 +49,7 @@ func (b *Bot) onForgetButton(c tele.Context) error {
 	b.review.reports.Erase(who.ID)
 	b.review.flood.Erase(who.ID)
 	b.review.mu.Unlock()
-	b.log.Info("member data erased on request", "update_id", c.Update().ID, "admissions", e.Admissions, "flags", e.Flags, "reports", e.Reports, "answers", e.Answers)
+	b.log.Info("member data erased on request", "update_id", c.Update().ID, "admissions", e.Admissions, "flags", e.Flags, "reports", e.Reports, "answers", e.Answers, "kept_for_moderation", e.Kept)
 	_ = b.toast(c, "")
 	return b.edit(msg.Chat.ID, msg.ID, b.texts.T(lang, "forget.done", nil), nil)
 }
@@ -65,6 +65,7 @@ func (b *Bot) retain(now time.Time) {
 	}
 	b.lastRetention = now
 	retention := time.Duration(b.cfg.RetentionDays) * 24 * time.Hour
+	b.retainCards(now, retention)
 	flags, err := b.st.PurgeFlags(func(f *review.Flag) bool { return f.Expired(now, retention) })
 	if err != nil {
 		b.log.Error("retention: flags", "err", err)

@@ -102,16 +102,21 @@ func (b *Bot) isNewMember(groupID, userID int64) bool {
 	return err == nil && a.State == admission.Approved && b.now().Sub(a.DecidedAt) < w
 }
 
-// reasons keeps the screening reasons a card shows.
+// reasons keeps the names of the screening reasons a card shows, each
+// once. Not their evidence: the matched fragments may come from anywhere in
+// the message, beyond the excerpt, and the excerpt is the only message text
+// the bot keeps.
 func reasons(v moderation.Verdict) []review.Reason {
 	out := make([]review.Reason, 0, len(v.Reasons))
+	seen := map[string]bool{}
 	for _, r := range v.Reasons {
 		// Dampening signals (a story, harm-reduction advice...) explain a
 		// low score; cards show what raised it.
-		if r.Weight <= 0 {
+		if r.Weight <= 0 || seen[r.Code] {
 			continue
 		}
-		out = append(out, review.Reason{Code: r.Code, Evidence: r.Evidence})
+		seen[r.Code] = true
+		out = append(out, review.Reason{Code: r.Code})
 	}
 	return out
 }

@@ -46,6 +46,8 @@ func (b *Bot) Sweep() {
 		b.finish(a.ID)
 	}
 	b.remind(now)
+	b.lastCall(now)
+	b.closeStale(now)
 	b.dropNotices(now)
 	b.sweepReview(now)
 	b.runCheckIns(now)

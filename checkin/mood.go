@@ -47,10 +47,11 @@ func (m Mood) TextKey() string {
 // Tally counts the answers to one occurrence of a check-in in one group. The
 // group sees only the total; each member counts once, and a member who
 // changes their answer moves their count, which needs to know who answered.
-// That knowledge is kept as short as possible: the keys are opaque (the bot
-// passes a salted hash, never a Telegram user id), and the bot calls Forget
-// one week after the occurrence, when the next one is posted, after which
-// only the counts remain.
+// That knowledge is kept as short as possible: the keys are opaque (the
+// store passes an HMAC of the user id under a random key of this occurrence
+// alone, never a Telegram user id), and one week after the occurrence the
+// store calls Forget and deletes that key, after which only the counts
+// remain.
 //
 // Tally is a plain value the bot stores as JSON; its zero value is an empty
 // tally ready to use.

@@ -43,6 +43,7 @@ type Config struct {
 	// group: "fr" or "en".
 	Language   string     `mapstructure:"language"`
 	Moderation Moderation `mapstructure:"moderation"`
+	Admission  Admission  `mapstructure:"admission"`
 	Groups     []Group    `mapstructure:"groups"`
 	Log        Log        `mapstructure:"log"`
 	Health     Health     `mapstructure:"health"`

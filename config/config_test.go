@@ -114,6 +114,7 @@ func TestLoadReadsEverySetting(t *testing.T) {
 			NewMemberWindow: 72 * time.Hour,
 			Flood:           Flood{Messages: 12, Per: 30 * time.Second},
 		},
+		Admission: Admission{ExpireAfter: 48 * time.Hour, UndecidedAfter: 14 * 24 * time.Hour, RetryAfter: 7 * 24 * time.Hour, SanctionsStick: true},
 		Groups: []Group{
 			{ChatID: -1001234567890, Name: "Entraide", Charter: filepath.Join(dir, "charters", "entraide.md"), Join: "request", Region: "FR", NoticeTTL: 10 * time.Minute},
 			{ChatID: -1009876543210, Charter: "/srv/charters/soir.md", Join: "restrict", Region: "FR", NoticeTTL: 5 * time.Minute},
@@ -648,6 +649,23 @@ func TestGroupAndIsModerator(t *testing.T) {
 	}
 	if _, ok := bad.Group(0); ok {
 		t.Error("Group(0) found a group")
+	}
+}
+
+// The admission settings read yes/no and durations as volunteers write them.
+func TestAdmissionSettings(t *testing.T) {
+	t.Setenv("ENTREPAIRS_ADMISSION_SANCTIONS_STICK", "non")
+	t.Setenv("ENTREPAIRS_ADMISSION_RETRY_AFTER", "24h")
+	c, problems := load(t, "testdata/valid.yaml")
+	if len(problems) != 0 {
+		t.Fatalf("problems: %v", problems)
+	}
+	if c.Admission.SanctionsStick || c.Admission.RetryAfter != 24*time.Hour || c.Admission.ExpireAfter != 48*time.Hour {
+		t.Errorf("admission settings: %+v", c.Admission)
+	}
+	t.Setenv("ENTREPAIRS_ADMISSION_SANCTIONS_STICK", "peut-être")
+	if _, problems := load(t, "testdata/valid.yaml"); len(problems) != 1 || !strings.Contains(problems[0].String(), "admission.sanctions_stick") {
+		t.Errorf("a bad yes/no: %v", problems)
 	}
 }
 

@@ -56,6 +56,10 @@ var defaults = map[string]any{
 	"moderation.flood.messages":    12,
 	"moderation.flood.per":         30 * time.Second,
 	"retention_days":               30,
+	"admission.expire_after":       48 * time.Hour,
+	"admission.undecided_after":    14 * 24 * time.Hour,
+	"admission.retry_after":        7 * 24 * time.Hour,
+	"admission.sanctions_stick":    true,
 	"resources":                    "resources.yaml",
 	"checkin_grace":                2 * time.Hour,
 	"log.level":                    "info",
@@ -294,6 +298,8 @@ func decodeValue(from, to reflect.Value) (any, error) {
 		return number(raw)
 	case t.Kind() == reflect.String:
 		return text(raw)
+	case t.Kind() == reflect.Bool:
+		return boolean(raw)
 	}
 	return raw, nil
 }

@@ -73,6 +73,7 @@ func (c *Config) validate() []Problem {
 	ps.oneOf("language", c.Language, "fr", "en")
 
 	c.validateModeration(&ps)
+	c.validateAdmission(&ps)
 	c.validateGroups(&ps)
 
 	ps.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")

@@ -127,3 +127,25 @@ func decodeAdmission(v []byte) (*admission.Admission, error) {
 	}
 	return &a, nil
 }
+
+// DeleteAdmission erases an admission at once (a request that closed
+// without the charter being accepted: nothing of it is needed any more).
+func (s *Store) DeleteAdmission(id string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		adm, members := tx.Bucket(bucketAdmissions), tx.Bucket(bucketMembers)
+		v := adm.Get([]byte(id))
+		if v == nil {
+			return ErrNotFound
+		}
+		a, err := decodeAdmission(v)
+		if err != nil {
+			return err
+		}
+		if cur := members.Get(i64key(a.GroupID, a.UserID)); string(cur) == id {
+			if err := members.Delete(i64key(a.GroupID, a.UserID)); err != nil {
+				return err
+			}
+		}
+		return adm.Delete([]byte(id))
+	})
+}

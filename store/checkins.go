@@ -1,6 +1,9 @@
 package store
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -37,7 +40,16 @@ type CheckInPost struct {
 	// TallyShown is the total last written under the message, so the
 	// aggregate is edited only when it changed.
 	TallyShown int `json:"tally_shown"`
+	// AnswerKey is this occurrence's own random key, sealed with the
+	// deployment key (outside the data file): the tally tells members
+	// apart by an HMAC of their user id under it, so that each counts
+	// once. It exists only while the occurrence is open; CloseCheckIn
+	// deletes it with the hashes, and the counts alone stay.
+	AnswerKey []byte `json:"answer_key,omitempty"`
 }
+
+// Open reports whether the occurrence still tells its members apart.
+func (p *CheckInPost) Open() bool { return !p.Tally.Forgotten }
 
 func checkInKey(group int64, key string) []byte {
 	return []byte(strconv.FormatInt(group, 10) + "|" + key)
@@ -128,10 +140,83 @@ func (s *Store) CheckIns(keep func(*CheckInPost) bool) ([]*CheckInPost, error) {
 	return out, err
 }
 
-// MemberToken is an opaque, stable stand-in for a user id (a salted hash),
-// for records that must tell members apart without knowing who they are.
-func (s *Store) MemberToken(userID int64) string {
-	return fmt.Sprintf("%x", s.memberKey(userID))
+// answerToken is the member's stand-in in one occurrence's tally: an HMAC
+// of the user id under the occurrence's own key, which differs from one
+// occurrence to the next, so tallies cannot be joined with each other nor
+// with sanctions.
+func answerToken(key []byte, userID int64) string {
+	m := hmac.New(sha256.New, key)
+	m.Write(u64(uint64(userID)))
+	return fmt.Sprintf("%x", m.Sum(nil)[:16])
+}
+
+// CheckInAnswer is what AnswerCheckIn did: the record after the answer,
+// and the member's previous answer in it (had false for a first answer).
+type CheckInAnswer struct {
+	Post *CheckInPost
+	Old  checkin.Mood
+	Had  bool
+}
+
+// AnswerCheckIn counts the member's answer to an open or closed
+// occurrence (a skipped one is ErrNotFound: it was never shown).
+func (s *Store) AnswerCheckIn(group int64, key string, userID int64, m checkin.Mood) (CheckInAnswer, error) {
+	var out CheckInAnswer
+	p, err := s.UpdateCheckIn(group, key, func(x *CheckInPost) error {
+		// Claimed counts too: the message is visible as soon as Telegram
+		// accepted it, a moment before the record says posted.
+		if x.State == Skipped {
+			return ErrNotFound
+		}
+		token := ""
+		if x.Open() {
+			key, err := s.answerKey(x)
+			if err != nil {
+				return err
+			}
+			token = answerToken(key, userID)
+		}
+		out.Old, out.Had = x.Tally.Answers[token]
+		x.Tally.Answer(token, m)
+		return nil
+	})
+	out.Post = p
+	return out, err
+}
+
+// answerKey returns the occurrence's key, creating it (sealed) at the
+// first answer. Without a deployment key (tools, tests) it is kept as is.
+func (s *Store) answerKey(p *CheckInPost) ([]byte, error) {
+	if len(p.AnswerKey) != 0 {
+		if len(s.key) == 0 {
+			return p.AnswerKey, nil
+		}
+		return unseal(s.key, p.AnswerKey, "checkin")
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	p.AnswerKey = key
+	if len(s.key) != 0 {
+		sealed, err := seal(s.key, key, "checkin")
+		if err != nil {
+			return nil, err
+		}
+		p.AnswerKey = sealed
+	}
+	return key, nil
+}
+
+// CloseCheckIn keeps only the counts of an occurrence: its key and who
+// answered are deleted, after which nothing links an answer to anyone.
+func (s *Store) CloseCheckIn(group int64, key string) error {
+	_, err := s.UpdateCheckIn(group, key, func(x *CheckInPost) error {
+		x.Tally.Forget()
+		x.AnswerKey = nil
+		return nil
+	})
+	return err
 }
 
 // Prefs are a member's choices that the bot remembers.

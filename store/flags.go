@@ -10,6 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/entrepairs/entrepairs/admission"
 	"github.com/entrepairs/entrepairs/review"
 )
 
@@ -230,6 +231,30 @@ type Sanctions struct {
 	Warnings int       `json:"warnings"`
 	Banned   bool      `json:"banned,omitempty"`
 	Last     time.Time `json:"last"`
+	// Dealer: refused as a dealer by a moderator.
+	Dealer bool `json:"dealer,omitempty"`
+	// Refusals counts the requests to join a moderator refused, so that a
+	// refused person puts at most one card per admission.retry_after in
+	// front of the moderators and the next card shows the earlier ones.
+	Refusals    int       `json:"refusals,omitempty"`
+	LastRefusal time.Time `json:"last_refusal,omitzero"`
+}
+
+// Record is what the admission gate needs of the sanctions.
+func (x Sanctions) Record() admission.Record {
+	return admission.Record{Banned: x.Banned, Dealer: x.Dealer, Refusals: x.Refusals, LastRefusal: x.LastRefusal}
+}
+
+// AddRefusal records that a moderator refused the person's request to
+// join, as a dealer or not.
+func (s *Store) AddRefusal(userID int64, dealer bool, now time.Time) error {
+	_, err := s.updateSanctions(userID, func(x *Sanctions) {
+		x.Refusals++
+		x.LastRefusal = now
+		x.Dealer = x.Dealer || dealer
+		x.Last = now
+	})
+	return err
 }
 
 func (s *Store) memberKey(userID int64) []byte {

@@ -13,28 +13,41 @@ import (
 // Erased counts what Forget removed, for the member's confirmation and the log.
 type Erased struct {
 	Admissions int // requests to join
-	Flags      int // decided flags about their messages
-	Reports    int // reports they made, made anonymous
-	Answers    int // check-in answers de-identified
-	Prefs      bool
+	// Kept counts the requests kept because moderation needs them (a
+	// decision not yet carried out, a request a moderator has in front of
+	// them, an approval within the new-member window), stripped of the
+	// person's name, @username, bio and language.
+	Kept    int
+	Flags   int // decided flags about their messages
+	Reports int // reports they made, made anonymous
+	Answers int // check-in answers de-identified
+	Prefs   bool
 }
 
 // Forget erases what the bot keeps about a member, at their request:
 // requests to join, preferences, decided flags about their messages, their
 // name on reports they made, and the link between them and their check-in
-// answers (the counts stay). Sanctions stay, keyed by a salted hash of the
-// user id, so that a banned dealer cannot erase their way back in; and a
-// flag still waiting for a moderator stays until it is decided, since the
-// moderators must be able to review it.
-func (s *Store) Forget(userID int64) (Erased, error) {
+// answers (the counts stay). What moderation needs stays: sanctions and
+// refusals, keyed by a hash of the user id, so that a banned dealer cannot
+// erase their way back in; a flag still waiting for a moderator, until it
+// is decided; and a request whose decision is not carried out yet, that
+// waits for a moderator, or that was approved after newSince (the
+// new-member window, in which screening weighs messages more), stripped of
+// name, @username, bio and language.
+func (s *Store) Forget(userID int64, newSince time.Time) (Erased, error) {
 	var e Erased
-	token := s.MemberToken(userID)
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		adm, members := tx.Bucket(bucketAdmissions), tx.Bucket(bucketMembers)
 		var admKeys [][]byte
+		var kept []admission.Admission
 		err := adm.ForEach(func(k, v []byte) error {
 			var a admission.Admission
 			if err := json.Unmarshal(v, &a); err == nil && a.UserID == userID {
+				if a.NeedsApply() || a.State == admission.Accepted || (a.State == admission.Approved && a.DecidedAt.After(newSince)) {
+					a.Forget()
+					kept = append(kept, a)
+					return nil
+				}
 				admKeys = append(admKeys, append([]byte(nil), k...))
 				if err := members.Delete(i64key(a.GroupID, a.UserID)); err != nil {
 					return err
@@ -50,7 +63,12 @@ func (s *Store) Forget(userID int64) (Erased, error) {
 				return err
 			}
 		}
-		e.Admissions = len(admKeys)
+		for _, a := range kept {
+			if err := putJSON(adm, []byte(a.ID), a); err != nil {
+				return err
+			}
+		}
+		e.Admissions, e.Kept = len(admKeys), len(kept)
 
 		flags, index := tx.Bucket(bucketFlags), tx.Bucket(bucketFlagIndex)
 		var drop []*review.Flag
@@ -100,6 +118,14 @@ func (s *Store) Forget(userID int64) (Erased, error) {
 			if json.Unmarshal(v, &p) != nil {
 				return nil
 			}
+			if !p.Open() || len(p.AnswerKey) == 0 {
+				return nil
+			}
+			key, err := s.answerKey(&p)
+			if err != nil {
+				return nil // a key this deployment cannot open: nothing to match
+			}
+			token := answerToken(key, userID)
 			if _, ok := p.Tally.Answers[token]; ok {
 				delete(p.Tally.Answers, token)
 				changes = append(changes, change{append([]byte(nil), k...), p})
@@ -139,12 +165,7 @@ func (s *Store) PurgeAdmissions(before time.Time) (int, error) {
 			if json.Unmarshal(v, &a) != nil {
 				return nil
 			}
-			closedAt := a.DecidedAt
-			if a.State == admission.Declined {
-				closedAt = a.AnsweredAt
-			}
-			closed := a.State == admission.Declined || (a.Decided() && a.Closed)
-			if closed && closedAt.Before(before) {
+			if closedAt, closed := a.ClosedAt(); closed && closedAt.Before(before) {
 				old = append(old, a)
 			}
 			return nil

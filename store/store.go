@@ -21,7 +21,11 @@ import (
 )
 
 // SchemaVersion is the layout of the data file this code reads and writes.
-const SchemaVersion = 1
+// 2: the sanctions key comes from the key file (a clear salt is sealed
+// with it at open), check-ins key their answers per occurrence; a version-1
+// binary would make a new clear salt and lose every sanction, so it must
+// refuse the file.
+const SchemaVersion = 2
 
 var (
 	bucketMeta       = []byte("meta")
@@ -98,18 +102,10 @@ func (s *Store) init() error {
 				return fmt.Errorf("%w (schema %d, this version knows %d)", ErrSchema, n, SchemaVersion)
 			}
 		}
-		// The salt keys sanctions by a hash of the user id: it never leaves
-		// the file, so the hashes cannot be matched against known ids.
-		if v := meta.Get(keySalt); v != nil {
-			s.salt = append([]byte(nil), v...)
-		} else {
-			s.salt = make([]byte, 32)
-			if _, err := rand.Read(s.salt); err != nil {
-				return err
-			}
-			if err := meta.Put(keySalt, s.salt); err != nil {
-				return err
-			}
+		// The sanctions key comes from the deployment key, outside this
+		// file (keys.go).
+		if err := s.loadSanctionsKey(meta); err != nil {
+			return err
 		}
 		return meta.Put(keySchema, u64(SchemaVersion))
 	})

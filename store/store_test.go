@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -14,12 +15,15 @@ import (
 	"github.com/entrepairs/entrepairs/review"
 )
 
+// testKey stands for the deployment key file.
+var testKey = bytes.Repeat([]byte{7}, KeySize)
+
 // open opens a store on a real file and checks the file's consistency when
 // the test ends.
 func open(t *testing.T) (*Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "data", "bot.db")
-	s, err := Open(path, Options{})
+	s, err := Open(path, Options{Key: testKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +270,7 @@ func TestSanctionsSurviveAndAreHashed(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	s2, err := Open(path, Options{})
+	s2, err := Open(path, Options{Key: testKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,16 +311,18 @@ func TestCheckInClaimedOnce(t *testing.T) {
 	if ok, _ := s2.ClaimCheckIn(CheckInPost{Group: -2, Key: p.Key}); !ok {
 		t.Error("another group could not claim the same occurrence")
 	}
-	got, err := s2.UpdateCheckIn(-1, p.Key, func(x *CheckInPost) error {
+	if _, err := s2.UpdateCheckIn(-1, p.Key, func(x *CheckInPost) error {
 		x.State, x.MessageID = Posted, 9
-		x.Tally.Answer(s2.MemberToken(42), "good")
 		return nil
-	})
-	if err != nil || got.State != Posted || got.Tally.Total() != 1 {
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s2.AnswerCheckIn(-1, p.Key, 42, "good")
+	if err != nil || got.Post.State != Posted || got.Post.Tally.Total() != 1 || got.Had {
 		t.Fatalf("%+v %v", got, err)
 	}
-	if tok := s2.MemberToken(42); tok == "42" || len(tok) < 16 || tok != s2.MemberToken(42) {
-		t.Errorf("member token %q", tok)
+	if again, _ := s2.AnswerCheckIn(-1, p.Key, 42, "meh"); !again.Had || again.Old != "good" || again.Post.Tally.Total() != 1 {
+		t.Errorf("a changed answer: %+v", again)
 	}
 }
 

@@ -1,0 +1,363 @@
+package bot
+
+import (
+	"errors"
+	"time"
+
+	tele "gopkg.in/telebot.v3"
+
+	"github.com/entrepairs/entrepairs/admission"
+	"github.com/entrepairs/entrepairs/review"
+	"github.com/entrepairs/entrepairs/store"
+)
+
+// This file keeps the privacy promises of the README that need the bot:
+// requests to join that close on their own, sanctions that follow a person
+// from one group to another, and cards in the moderators' chat that forget
+// the person once their period is over.
+
+// gateRequest decides, before a new request to join is recorded, whether
+// the person's earlier sanctions or refusals close it at once. It returns
+// true when it handled the request (declined: nothing is recorded about
+// it). chatID is where Telegram lets the bot write to the requester.
+func (b *Bot) gateRequest(req *tele.ChatJoinRequest, chatID int64, updateID int) bool {
+	if cur, err := b.st.LatestAdmission(req.Chat.ID, req.Sender.ID); err == nil && cur.Open() {
+		return false // a request redelivered, or already under way
+	}
+	x, err := b.st.SanctionsOf(req.Sender.ID)
+	if err != nil {
+		b.log.Error("read sanctions", "update_id", updateID, "err", err)
+		return false
+	}
+	set := b.cfg.Admission
+	gate := admission.GateFor(x.Record(), b.now(), set.RetryAfter, set.SanctionsStick)
+	if gate != admission.Sanctioned && gate != admission.TooSoon {
+		return false
+	}
+	group := req.Chat.ID
+	if err := b.admin("declineChatJoinRequest", group, func() error {
+		return b.tb.DeclineJoinRequest(tele.ChatID(group), req.Sender)
+	}); err != nil {
+		b.log.Warn("decline join request", "update_id", updateID, "err", b.scrub(err))
+	}
+	lang := b.texts.Pick(req.Sender.LanguageCode, b.cfg.Language)
+	region := b.regionOf(req.Sender.ID, group)
+	help := b.emergencyBlock(lang, region)
+	title := b.groupName(group)
+	if gate == admission.Sanctioned {
+		_, _ = b.sendPrivate(chatID, b.texts.T(lang, "privacy.request_declined", map[string]any{"Group": title, "Emergency": help}))
+		note := b.texts.T(b.cfg.Language, "privacy.sanction_note", map[string]any{"Name": displayName(req.Sender), "Group": title, "Dealer": x.Dealer})
+		if _, err := b.send(b.cfg.Moderation.ChatID, note); err != nil {
+			b.log.Warn("sanction note not sent", "update_id", updateID, "err", err)
+		}
+		b.log.Info("join request declined: earlier sanction", "update_id", updateID, "group", group)
+		return true
+	}
+	_, _ = b.sendPrivate(chatID, b.texts.T(lang, "privacy.request_too_soon", map[string]any{"Group": title, "Emergency": help}))
+	b.log.Info("join request declined: refused less than admission.retry_after ago", "update_id", updateID, "group", group)
+	return true
+}
+
+// cardSanctions is what the moderators read at the top of an undecided
+// admission card: an earlier ban or dealer refusal (when sanctions do not
+// stick), and earlier refusals.
+func (b *Bot) cardSanctions(a *admission.Admission, lang string) string {
+	if a.Decided() || a.State == admission.Expired {
+		return ""
+	}
+	x, err := b.st.SanctionsOf(a.UserID)
+	if err != nil {
+		return ""
+	}
+	out := ""
+	if x.Banned || x.Dealer {
+		out += b.texts.T(lang, "privacy.card_sanctioned", map[string]any{"Banned": x.Banned, "Dealer": x.Dealer}) + "\n"
+	}
+	if x.Refusals > 0 {
+		out += b.texts.T(lang, "privacy.card_refusals", map[string]any{"Count": x.Refusals, "Last": b.when(x.LastRefusal, lang)}) + "\n"
+	}
+	return out
+}
+
+// closeStale closes the requests to join that waited too long: not
+// accepted within admission.expire_after (declined kindly and erased), or
+// accepted but not decided within admission.undecided_after (closed
+// kindly, the moderators told in one line, the personal fields erased).
+func (b *Bot) closeStale(now time.Time) {
+	set := b.cfg.Admission
+	due, err := b.st.Admissions(func(a *admission.Admission) bool {
+		return a.Open() && a.ClosingAt(now, set.ExpireAfter, set.UndecidedAfter) != admission.StaysOpen
+	})
+	if err != nil {
+		b.log.Error("sweep: read admissions", "err", err)
+		return
+	}
+	for _, a := range due {
+		b.closeOne(a.ID, now)
+	}
+}
+
+// lastCall tells the moderators, once, which undecided requests close
+// within a day.
+func (b *Bot) lastCall(now time.Time) {
+	after := b.cfg.Admission.UndecidedAfter
+	due, err := b.st.Admissions(func(a *admission.Admission) bool { return a.NeedsLastCall(now, after) })
+	if err != nil || len(due) == 0 {
+		return
+	}
+	lang := b.cfg.Language
+	type item struct{ Name, Group, Link string }
+	items := make([]item, 0, len(due))
+	for _, a := range due {
+		items = append(items, item{Name: a.Name, Group: b.groupTitle(a), Link: messageLink(a.CardChatID, a.CardMessageID)})
+	}
+	if _, err := b.send(b.cfg.Moderation.ChatID, b.texts.T(lang, "privacy.last_call", map[string]any{"Items": items})); err != nil {
+		b.log.Warn("last reminder not sent, will retry", "err", err)
+		return
+	}
+	for _, a := range due {
+		if _, err := b.st.UpdateAdmission(a.ID, func(x *admission.Admission) error {
+			x.RemindedAt = now
+			return nil
+		}); err != nil {
+			b.log.Error("record last reminder", "admission", a.ID, "err", err)
+		}
+	}
+}
+
+func (b *Bot) closeOne(id string, now time.Time) {
+	defer b.lock(id)()
+	a, err := b.st.Admission(id)
+	if err != nil || !a.Open() {
+		return
+	}
+	set := b.cfg.Admission
+	closing := a.ClosingAt(now, set.ExpireAfter, set.UndecidedAfter)
+	if closing == admission.StaysOpen {
+		return
+	}
+	if err := b.letGo(a); err != nil && !permanent(err) {
+		b.log.Warn("stale request not declined yet, will retry", "admission", a.ID, "err", b.scrub(err))
+		return
+	}
+	lang := b.texts.Pick(a.Language, b.cfg.Language)
+	title := b.groupTitle(a)
+	if closing == admission.Unanswered {
+		if a.NoticeMessageID != 0 {
+			_ = b.remove(a.GroupID, a.NoticeMessageID) // the record that would retry goes now
+		}
+		_, _ = b.sendPrivate(a.UserID, b.texts.T(lang, "privacy.expired_unanswered", map[string]any{"Group": title}))
+		if err := b.st.DeleteAdmission(a.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			b.log.Error("erase stale request", "admission", a.ID, "err", err)
+			return
+		}
+		b.log.Info("request to join closed: charter not accepted in time, record erased", "admission", a.ID)
+		return
+	}
+	_, _ = b.sendPrivate(a.UserID, b.texts.T(lang, "privacy.expired_undecided", map[string]any{"Group": title}))
+	days := int(set.UndecidedAfter.Hours() / 24)
+	note := b.texts.T(b.cfg.Language, "privacy.expired_note", map[string]any{"Name": a.Name, "Group": title, "Days": days})
+	if _, err := b.send(b.cfg.Moderation.ChatID, note); err != nil {
+		b.log.Warn("closing note not sent", "admission", a.ID, "err", err)
+	}
+	a, err = b.st.UpdateAdmission(a.ID, func(x *admission.Admission) error {
+		x.Expire(now)
+		return nil
+	})
+	if err != nil {
+		b.log.Error("close stale request", "admission", id, "err", err)
+		return
+	}
+	b.forgetAdmissionCard(a)
+	b.log.Info("request to join closed: no decision in time, personal fields erased", "admission", a.ID)
+}
+
+// letGo ends a request in Telegram without a decision: a join request is
+// declined; a restrict-mode newcomer, muted in the group, is removed
+// without being barred (a ban then an unban), free to come back.
+func (b *Bot) letGo(a *admission.Admission) error {
+	chat, user := &tele.Chat{ID: a.GroupID}, &tele.User{ID: a.UserID}
+	if a.Mode == admission.ByRequest {
+		return b.admin("declineChatJoinRequest", a.GroupID, func() error { return b.tb.DeclineJoinRequest(chat, user) })
+	}
+	if err := b.admin("banChatMember", a.GroupID, func() error { return b.tb.Ban(chat, &tele.ChatMember{User: user}) }); err != nil {
+		return err
+	}
+	return b.admin("unbanChatMember", a.GroupID, func() error { return b.tb.Unban(chat, user, true) })
+}
+
+// forgetAdmissionCard edits an admission's card to keep only its outcome
+// and date: no name, @username, bio or signals.
+func (b *Bot) forgetAdmissionCard(a *admission.Admission) {
+	if a.CardMessageID == 0 {
+		return
+	}
+	lang := b.cfg.Language
+	outcome := "expired"
+	switch {
+	case a.State == admission.Approved:
+		outcome = "approved"
+	case a.State == admission.Refused && a.Dealer:
+		outcome = "dealer"
+	case a.State == admission.Refused:
+		outcome = "refused"
+	case a.Open():
+		outcome = "open"
+	}
+	text := b.texts.T(lang, "privacy.admission_card_forgotten", map[string]any{
+		"Group": b.groupTitle(a), "Outcome": outcome, "At": b.when(a.DecidedAt, lang),
+	})
+	var markup *tele.ReplyMarkup
+	if a.Open() {
+		// Still waiting for a moderator: the card stays, without the
+		// person's profile.
+		text, markup = b.cardText(a, lang), b.decisionButtons(a)
+	}
+	if err := b.edit(a.CardChatID, a.CardMessageID, text, markup); err != nil {
+		b.log.Warn("admission card not cleared", "admission", a.ID, "err", err)
+	}
+}
+
+// forgetFlagCard edits a decided flag's card, or its line in a digest, to
+// keep only the decision and its date: no author, excerpt, reasons or
+// reporter.
+//
+// A digest gathers several members' messages: at the end of retention it
+// is cleared when every flag in it is decided; after /oubli (whole false)
+// it is shown again without the member's lines, which are erased by then.
+func (b *Bot) forgetFlagCard(f *review.Flag, digests map[string]bool, whole bool) {
+	lang := b.cfg.Language
+	if f.DigestID != "" {
+		if digests[f.DigestID] {
+			return
+		}
+		digests[f.DigestID] = true
+		if !whole {
+			b.refreshDigest(f.DigestID)
+			return
+		}
+		d, err := b.st.Digest(f.DigestID)
+		if err != nil || d.CardMessageID == 0 {
+			return
+		}
+		var items []map[string]any
+		for i, id := range d.FlagIDs {
+			g, err := b.st.Flag(id)
+			if err != nil {
+				continue
+			}
+			if !g.Decided() {
+				return // a moderator still needs this digest
+			}
+			items = append(items, map[string]any{"N": i + 1, "Action": string(g.Action), "Warnings": g.Warnings, "Decided": g.Decided(), "At": b.when(g.DecidedAt, lang)})
+		}
+		text := b.texts.T(lang, "privacy.digest_forgotten", map[string]any{"Items": items})
+		if err := b.edit(d.CardChatID, d.CardMessageID, text, nil); err != nil {
+			b.log.Warn("digest not cleared", "digest", d.ID, "err", err)
+		}
+		return
+	}
+	if f.CardMessageID == 0 {
+		return
+	}
+	text := b.texts.T(lang, "privacy.flag_card_forgotten", map[string]any{
+		"Group": b.groupName(f.GroupID), "Action": string(f.Action), "Warnings": f.Warnings, "At": b.when(f.DecidedAt, lang),
+	})
+	if err := b.edit(f.CardChatID, f.CardMessageID, text, nil); err != nil {
+		b.log.Warn("flag card not cleared", "flag", f.ID, "err", err)
+	}
+}
+
+// retainCards clears the cards of what the retention job is about to
+// erase, so that the moderators' chat keeps no more than the data file.
+func (b *Bot) retainCards(now time.Time, retention time.Duration) {
+	before := now.Add(-retention)
+	adms, err := b.st.Admissions(func(a *admission.Admission) bool {
+		at, closed := a.ClosedAt()
+		return closed && at.Before(before) && a.CardMessageID != 0
+	})
+	if err != nil {
+		b.log.Error("retention: read admissions", "err", err)
+	}
+	for _, a := range adms {
+		b.forgetAdmissionCard(a)
+	}
+	flags, err := b.st.Flags(func(f *review.Flag) bool { return f.Expired(now, retention) })
+	if err != nil {
+		b.log.Error("retention: read flags", "err", err)
+	}
+	digests := map[string]bool{}
+	for _, f := range flags {
+		b.forgetFlagCard(f, digests, true)
+	}
+	b.clearAlertCards(now)
+}
+
+// rememberAlertCard notes where an alert card is, so that the retention
+// job clears it; nothing in the note says whose it is.
+func (b *Bot) rememberAlertCard(m *tele.Message) {
+	now := b.now()
+	retention := time.Duration(b.cfg.RetentionDays) * 24 * time.Hour
+	if err := b.st.RememberCard(m.Chat.ID, m.ID, now, now.Add(retention)); err != nil {
+		b.log.Error("remember alert card", "err", err)
+	}
+}
+
+// clearAlertCards edits the alert cards whose period is over down to
+// their date.
+func (b *Bot) clearAlertCards(now time.Time) {
+	due, err := b.st.DueCards(now)
+	if err != nil {
+		b.log.Error("retention: read cards", "err", err)
+		return
+	}
+	lang := b.cfg.Language
+	for _, c := range due {
+		text := b.texts.T(lang, "privacy.alert_card_forgotten", map[string]any{"At": b.when(c.Posted, lang)})
+		if err := b.edit(c.ChatID, c.MessageID, text, nil); err != nil && !permanent(err) {
+			b.log.Warn("alert card not cleared yet, will retry", "err", err)
+			continue
+		}
+		if err := b.st.DropCard(c.ChatID, c.MessageID); err != nil {
+			b.log.Error("drop alert card", "err", err)
+		}
+	}
+}
+
+// forgetMember erases what the bot keeps about a member (/oubli), and
+// clears at once every card about them in the moderators' chat. A flag
+// still waiting for a decision keeps its card: the moderators need it.
+func (b *Bot) forgetMember(userID int64) (store.Erased, error) {
+	adms, err := b.st.Admissions(func(a *admission.Admission) bool { return a.UserID == userID && a.CardMessageID != 0 })
+	if err != nil {
+		return store.Erased{}, err
+	}
+	about, err := b.st.Flags(func(f *review.Flag) bool { return f.UserID == userID && f.Decided() })
+	if err != nil {
+		return store.Erased{}, err
+	}
+	reported, err := b.st.Flags(func(f *review.Flag) bool { return f.ReporterID == userID })
+	if err != nil {
+		return store.Erased{}, err
+	}
+	e, err := b.st.Forget(userID, b.now().Add(-b.cfg.Moderation.NewMemberWindow))
+	if err != nil {
+		return e, err
+	}
+	for _, a := range adms {
+		if cur, err := b.st.Admission(a.ID); err == nil {
+			a = cur // kept, stripped of the person's profile
+		}
+		b.forgetAdmissionCard(a)
+	}
+	digests := map[string]bool{}
+	for _, f := range about {
+		b.forgetFlagCard(f, digests, false)
+	}
+	for _, f := range reported {
+		if cur, err := b.st.Flag(f.ID); err == nil {
+			b.refreshFlag(cur) // the reporter's name is gone from it
+		}
+	}
+	return e, nil
+}
