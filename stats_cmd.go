@@ -32,7 +32,7 @@ func statsCmd(args []string, stdout, stderr io.Writer) int {
 	cfgPath := flags.String("config", envOr("ENTREPAIRS_CONFIG", "config.yaml"), "configuration file (for storage.path) (env ENTREPAIRS_CONFIG)")
 	asCSV := flags.Bool("csv", false, "print CSV: a header week,<counter names> and one line per week")
 	if err := flags.Parse(args); err != nil {
-		return exitInvalid
+		return parseExit(err)
 	}
 	if flags.NArg() > 0 {
 		fmt.Fprintf(stderr, "entrepairs stats: unexpected argument %q\n", flags.Arg(0))

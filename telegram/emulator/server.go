@@ -237,19 +237,19 @@ func (s *Server) signalUpdatesLocked() {
 // Use the String, Int and Bool accessors rather than type-asserting Params.
 // Calls returned by the server are shared snapshots: treat them as read-only.
 type Call struct {
-	Seq         int               // 1-based position in the server's call log (see Mark)
-	Method      string            // method name as sent, e.g. "sendMessage"
-	Params      map[string]any    // decoded parameters, see above
-	Raw         map[string]string // wire form of every parameter
-	Files       map[string]string // multipart file parts: field name -> file name
+	Seq    int               // 1-based position in the server's call log (see Mark)
+	Method string            // method name as sent, e.g. "sendMessage"
+	Params map[string]any    // decoded parameters, see above
+	Raw    map[string]string // wire form of every parameter
+	Files  map[string]string // multipart file parts: field name -> file name
 	// uploads holds the bytes of small multipart files (see maxKeptFile),
 	// so that a sandbox can show a document the bot sent.
-	uploads map[string][]byte
-	At          time.Time         // when the request arrived
-	Status      int               // HTTP status answered (0: client went away first)
-	Error       string            // Telegram description when the answer was not ok
-	Response    string            // body answered ("" for successful getUpdates, to bound memory)
-	ContentType string            // request media type (application/json, multipart/form-data...)
+	uploads     map[string][]byte
+	At          time.Time // when the request arrived
+	Status      int       // HTTP status answered (0: client went away first)
+	Error       string    // Telegram description when the answer was not ok
+	Response    string    // body answered ("" for successful getUpdates, to bound memory)
+	ContentType string    // request media type (application/json, multipart/form-data...)
 }
 
 // String returns the wire (string) form of parameter key, "" if absent.
