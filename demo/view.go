@@ -167,6 +167,11 @@ func (s *Sandbox) messages(chatID int64, names map[int64]string) []MessageView {
 			v.From = fmt.Sprint(m.SenderID)
 		}
 		v.HTML = renderHTML(m.Plain, m.Entities)
+		if !m.FromBot && chatID > 0 && strings.HasPrefix(m.Plain, "/start ") {
+			// A followed deep link: Telegram's clients show /start, not the
+			// link's payload.
+			v.HTML = renderHTML("/start", nil)
+		}
 		v.Buttons = buttonViews(m.Buttons)
 		if m.ReplyTo != 0 {
 			q := QuoteView{ID: m.ReplyTo}
