@@ -299,7 +299,7 @@ func TestPhoneSizedScreen(t *testing.T) {
 	b.see(phone(noe) + msgWith("Bienvenue Noé"))
 	b.see(phone(noe) + `//div[@class="blocked"]/div[contains(., "pas encore écrire")]`)
 	b.shot("phone-restricted-newcomer")
-	if h := eval[int](b, `Math.min(...[...document.querySelectorAll('section.phone.active .kb button')].map(e => e.offsetHeight))`); h < 30 {
+	if h := eval[int](b, `Math.min(...[...document.querySelectorAll('section.phone.active .kb button')].map(e => e.offsetHeight))`); h < 36 {
 		t.Errorf("buttons %d px high: too small to tap", h)
 	}
 	width = eval[int](b, `document.documentElement.scrollWidth`)

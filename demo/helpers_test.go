@@ -66,9 +66,10 @@ func startSandbox(t *testing.T, opts Options) *Sandbox {
 			t.Logf("last calls:\n%s", s.api.DumpCalls(30))
 		}
 	})
-	// The bot is ready once it polls.
-	if !s.api.AwaitCallCount(15*time.Second, "getUpdates", 1) {
-		t.Fatal("the bot never polled the emulator")
+	// The bot is ready when it starts polling, just after deleteWebhook
+	// (a getUpdates call is recorded only when its long poll ends).
+	if !s.api.AwaitCallCount(15*time.Second, "deleteWebhook", 1) {
+		t.Fatal("the bot never started polling the emulator")
 	}
 	return s
 }

@@ -8,8 +8,9 @@ const T = {
   fr: {
     subtitle: "bac à sable : le vrai bot, un faux Telegram",
     note: "Tout reste sur cet ordinateur : rien n'est envoyé à Telegram. Chaque colonne est le téléphone d'une personne.",
-    checkin: "Publier le prochain point d'étape",
-    addPerson: "Ajouter une personne",
+    checkin: "Point d'étape suivant",
+    checkinHelp: "Avance l'horloge du bot jusqu'au prochain point d'étape : il le publie dans les groupes, comme il le ferait à cette heure-là.",
+    addPerson: "+ Personne",
     add: "Ajouter",
     name: "Prénom ou pseudo",
     "role.newcomer": "nouvelle personne",
@@ -41,8 +42,9 @@ const T = {
   en: {
     subtitle: "sandbox: the real bot, a fake Telegram",
     note: "Everything stays on this computer: nothing is sent to Telegram. Each column is one person's phone.",
-    checkin: "Post the next check-in",
-    addPerson: "Add a person",
+    checkin: "Next check-in",
+    checkinHelp: "Moves the bot's clock to the next check-in: it posts it in the groups, as it would at that time.",
+    addPerson: "+ Person",
     add: "Add",
     name: "First name or nickname",
     "role.newcomer": "newcomer",
@@ -391,8 +393,10 @@ function render() {
     ph.drawn = true;
   }
   const ci = document.getElementById("checkin");
-  ci.textContent = t(pageLang, "checkin") + (state.nextCheckIn ? " (" + state.nextCheckIn + ")" : "");
+  ci.replaceChildren(document.createTextNode(t(pageLang, "checkin")));
+  if (state.nextCheckIn) ci.append(el("span", "when", " (" + state.nextCheckIn + ")"));
   ci.disabled = !state.nextCheckIn;
+  ci.title = t(pageLang, "checkinHelp");
 }
 
 function translatePage() {
