@@ -205,8 +205,8 @@ const (
 // to join, reads and accepts the charter, a moderator approves, the
 // newcomer is welcomed; a member posts a dealer offer, the card appears for
 // the moderator, who deletes it, and the message disappears from the
-// group; the check-in is posted and a mood tapped; /ressources is browsed
-// to a resource.
+// group; the check-in is posted and a mood tapped; the moderator gets the
+// weekly CSV; /ressources is browsed to a resource.
 func TestStoryInTheBrowser(t *testing.T) {
 	s := startSandbox(t, Options{})
 	b := openBrowser(t, s, 1400, 900)
@@ -254,6 +254,12 @@ func TestStoryInTheBrowser(t *testing.T) {
 	b.click(checkIns + button("Ça va"))
 	b.see(phone(sam) + `//div[contains(@class, "toast") and not(contains(@class, "error"))]`)
 	b.shot("check-in-answered")
+
+	// The counts for funders, as a file in the moderators' chat.
+	b.typeIn(camille, "/stats csv")
+	b.see(phone(camille) + `//div[@class="file"]/a[starts-with(., "📄 entrepairs-stats-")]`)
+	b.see(phone(camille) + `//div[@class="file"]/pre[starts-with(., "week,join_requests,approvals")]`)
+	b.shot("stats-csv")
 
 	// /ressources, browsed to a resource.
 	b.click(phone(noe) + tab(noe))
