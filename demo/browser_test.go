@@ -205,7 +205,8 @@ const (
 // to join, reads and accepts the charter, a moderator approves, the
 // newcomer is welcomed; a member posts a dealer offer, the card appears for
 // the moderator, who deletes it, and the message disappears from the
-// group; the check-in is posted and a mood tapped; the moderator gets the
+// group; a member reports a message with /signaler; the check-in is posted
+// and a mood tapped; the moderator gets the
 // weekly CSV; /ressources is browsed to a resource.
 func TestStoryInTheBrowser(t *testing.T) {
 	s := startSandbox(t, Options{})
@@ -245,6 +246,20 @@ func TestStoryInTheBrowser(t *testing.T) {
 	b.gone(phone(sam) + msgWith("plug75") + `//div[@class="text"]`)
 	b.gone(phone(noe) + msgWith("plug75") + `//div[@class="text"]`)
 	b.shot("offer-deleted")
+
+	// The newcomer, now a member, reports a message by replying /signaler:
+	// the command leaves the group, the moderators get a card.
+	b.typeIn(sam, "tu verras bien ce soir 😉")
+	b.click(phone(noe) + msgWith("tu verras bien ce soir") + `//button[contains(@class, "reply")]`)
+	b.see(phone(noe) + `//div[@class="replybar"]/span[contains(., "Sam")]`)
+	b.typeIn(noe, "/signaler")
+	b.see(phone(camille) + msgWith("Signalé par un membre", "Noé", "tu verras bien ce soir"))
+	b.gone(phone(sam) + msgWith("/signaler"))
+	b.shot("reported")
+	// The card's link opens the message in the group, in the sandbox.
+	b.click(phone(camille) + msgWith("Signalé par un membre") + `//a[@data-goto-chat]`)
+	b.see(phone(camille) + `//div[contains(@class, "msg") and contains(@class, "flash") and contains(., "tu verras bien ce soir")]`)
+	b.click(phone(camille) + tab(modChatID))
 
 	// The next check-in is posted now; a member taps a mood.
 	checkIns := phone(sam) + msgWith("Ça va")

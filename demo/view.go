@@ -132,6 +132,13 @@ func (s *Sandbox) State() State {
 		if p.Role == "moderator" {
 			pv.Chats = append(pv.Chats, AccessView{Chat: chatKey(s.modChat), Status: "member", CanWrite: true})
 		}
+		if p.Role == "newcomer" {
+			for _, a := range pv.Chats[1:] {
+				if a.CanWrite {
+					pv.Role = "member" // approved: a member now
+				}
+			}
+		}
 		st.People = append(st.People, pv)
 	}
 	return st
@@ -237,6 +244,26 @@ func startPayload(link string) (string, bool) {
 	return p, payloadRE.MatchString(p)
 }
 
+// messageLinkRE is a link to a message of a supergroup, as the cards'
+// "see the message" links are: https://t.me/c/<id without -100>/<message>.
+var messageLinkRE = regexp.MustCompile(`^https://t\.me/c/([0-9]{1,15})/([0-9]{1,9})$`)
+
+// messageLink reads such a link: the page opens the message in the
+// sandbox's own chat rather than in Telegram.
+func messageLink(link string) (chat int64, msg int, ok bool) {
+	m := messageLinkRE.FindStringSubmatch(link)
+	if m == nil {
+		return 0, 0, false
+	}
+	if _, err := fmt.Sscan("-100"+m[1], &chat); err != nil {
+		return 0, 0, false
+	}
+	if _, err := fmt.Sscan(m[2], &msg); err != nil {
+		return 0, 0, false
+	}
+	return chat, msg, true
+}
+
 // safeURL keeps links the page may open: web, phone and mail links.
 func safeURL(link string) string {
 	u, err := url.Parse(link)
@@ -327,6 +354,9 @@ func renderHTML(text string, ents []emulator.Entity) string {
 func linkTag(link string) string {
 	if p, ok := startPayload(link); ok {
 		return `<a href="#" data-start="` + html.EscapeString(p) + `">`
+	}
+	if chat, msg, ok := messageLink(link); ok {
+		return fmt.Sprintf(`<a href="#" data-goto-chat="%d" data-goto-message="%d">`, chat, msg)
 	}
 	if u := safeURL(link); u != "" {
 		return `<a href="` + html.EscapeString(u) + `" target="_blank" rel="noopener noreferrer">`

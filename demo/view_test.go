@@ -23,6 +23,7 @@ func TestRenderHTML(t *testing.T) {
 		{"commands become tappable", "écris /aide ou /urgence.", nil, `écris <a href="#" class="cmd" data-cmd="/aide">/aide</a> ou <a href="#" class="cmd" data-cmd="/urgence">/urgence</a>.`},
 		{"a fraction is no command", "24/7 et 1/2", nil, `24/7 et 1/2`},
 		{"bare address becomes a link", "voir https://aides.org.", nil, `voir <a href="https://aides.org" target="_blank" rel="noopener noreferrer">https://aides.org</a>.`},
+		{"a card's link to a group message stays in the sandbox", "voir", []emulator.Entity{{Type: "text_link", Offset: 0, Length: 4, URL: "https://t.me/c/9000000001/12"}}, `<a href="#" data-goto-chat="-1009000000001" data-goto-message="12">voir</a>`},
 		{"unknown entity is ignored", "x", []emulator.Entity{{Type: "custom_emoji", Offset: 0, Length: 1}}, "x"},
 		{"entity out of range is ignored", "x", []emulator.Entity{{Type: "bold", Offset: 0, Length: 9}}, "x"},
 	}

@@ -37,6 +37,8 @@ const T = {
     hintReport: "Astuce : réponds à un message avec /signaler pour le signaler.",
     members: "membres",
     checkinPosted: "Point d'étape publié",
+    noAccess: "Tu n'as pas accès à ce groupe.",
+    goneMessage: "Ce message n'est plus là (supprimé).",
     offline: "Connexion au bac à sable perdue : relance `entrepairs demo` puis recharge la page.",
   },
   en: {
@@ -71,6 +73,8 @@ const T = {
     hintReport: "Tip: reply to a message with /report to report it.",
     members: "members",
     checkinPosted: "Check-in posted",
+    noAccess: "You can't open this group.",
+    goneMessage: "This message is gone (deleted).",
     offline: "Lost the sandbox: run `entrepairs demo` again, then reload the page.",
   },
 };
@@ -157,6 +161,11 @@ class Phone {
       this.follow(a.dataset.start);
       return;
     }
+    if (a && a.dataset.gotoChat) {
+      e.preventDefault();
+      this.goto(a.dataset.gotoChat, Number(a.dataset.gotoMessage));
+      return;
+    }
     if (a && a.dataset.cmd) {
       e.preventDefault();
       const acc = this.access(this.chat);
@@ -184,6 +193,21 @@ class Phone {
       if (res.toast) res.alert ? this.alert(res.toast) : this.toast(res.toast);
     } catch (err) { this.toast(err.message, true); }
     b.disabled = false;
+  }
+
+  // goto opens a message of a group (a card's link), if this person can
+  // see that group, and shows it.
+  goto(chat, id) {
+    const acc = this.access(chat);
+    if (!acc || ["left", "asked", "kicked"].includes(acc.status)) { this.toast(t(this.lang, "noAccess"), true); return; }
+    this.chat = chat;
+    this.replyTo = null;
+    this.render();
+    const m = this.msgs.querySelector('.msg[data-id="' + id + '"]');
+    if (!m) { this.toast(t(this.lang, "goneMessage")); return; }
+    m.scrollIntoView({ block: "center" });
+    m.classList.add("flash");
+    setTimeout(() => m.classList.remove("flash"), 1600);
   }
 
   async follow(payload) {
