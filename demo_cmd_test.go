@@ -93,3 +93,34 @@ func (w *syncWriter) String() string {
 	defer w.mu.Unlock()
 	return w.buf.String()
 }
+
+// TestDemoWarnsOffLoopback: a page reachable from other machines has no
+// login, so the command says so; an address that cannot be used is a clear
+// error.
+func TestDemoWarnsOffLoopback(t *testing.T) {
+	t.Chdir(t.TempDir())
+	var stdout, stderr bytes.Buffer
+	if code := cli([]string{"demo", "--listen", "256.0.0.1:0"}, nil, &stdout, &stderr); code != exitFailure || !strings.Contains(stderr.String(), "listen on 256.0.0.1:0") {
+		t.Errorf("bad address: exit %d, %q", code, stderr.String())
+	}
+
+	out, errs := &syncWriter{}, &syncWriter{}
+	code := make(chan int, 1)
+	go func() { code <- cli([]string{"demo", "--listen", "0.0.0.0:0"}, nil, out, errs) }()
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(out.String(), "open http://") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no address printed: %q %q", out.String(), errs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(errs.String(), "warning: the page at 0.0.0.0:0 is reachable from other machines and has no login") {
+		t.Errorf("no warning: %q", errs.String())
+	}
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if c := <-code; c != 0 {
+		t.Errorf("exit %d after Ctrl-C", c)
+	}
+}

@@ -327,4 +327,19 @@ func TestPhoneSizedScreen(t *testing.T) {
 	if width > 390 {
 		t.Errorf("the page is %d px wide on a 390 px screen after the messages", width)
 	}
+
+	// Someone else joins the page, in English: their phone speaks English.
+	b.click(`//details[@id="add"]/summary`)
+	b.run(chromedp.SendKeys(chromedp.CSS(`#addForm input[name=name]`), "Alex"),
+		chromedp.SetValue(chromedp.CSS(`#addForm select[name=lang]`), "en"),
+		chromedp.SetValue(chromedp.CSS(`#addForm select[name=role]`), "newcomer"))
+	b.click(`//form[@id="addForm"]//button[@type="submit"]`)
+	alex := `//section[contains(@class, "active") and .//div[@class="name" and .="Alex"]]`
+	b.see(alex)
+	b.click(alex + tab(requestGroupID))
+	b.see(alex + `//button[contains(@class, "join") and .="Ask to join"]`)
+	b.click(alex + `//button[contains(@class, "join")]`)
+	b.click(alex + `//button[contains(@class, "chat-tab")][1]`)
+	b.see(alex + msgWith("I accept the charter"))
+	b.shot("phone-english-newcomer")
 }

@@ -122,10 +122,11 @@ func Open(opts Options) (s *Sandbox, err error) {
 	if opts.LogLevel == "" {
 		opts.LogLevel = "warn"
 	}
-	s = &Sandbox{opts: opts, asked: map[askKey]time.Time{}, nextID: firstPersonID, modChat: modChatID, logs: opts.LogOutput}
+	sb := &Sandbox{opts: opts, asked: map[askKey]time.Time{}, nextID: firstPersonID, modChat: modChatID, logs: opts.LogOutput}
+	s = sb
 	defer func() {
 		if err != nil {
-			s.Close()
+			sb.Close() // what was opened before the failure
 		}
 	}()
 	s.dir, err = os.MkdirTemp("", "entrepairs-demo-")

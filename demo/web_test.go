@@ -279,3 +279,35 @@ checkins:
 		}
 	}
 }
+
+// TestDataDirKeepsTheDataFile: with --data the bot's data file stays there
+// after the sandbox stops; without, nothing is left behind.
+func TestDataDirKeepsTheDataFile(t *testing.T) {
+	data := t.TempDir()
+	s, err := Open(Options{Listen: "127.0.0.1:0", DataDir: data, Shipped: os.DirFS(".."), LogOutput: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := s.dir
+	if !s.Loopback() {
+		t.Error("127.0.0.1 is not loopback")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(data, "entrepairs.db")); err != nil {
+		t.Errorf("data file not kept in --data: %v", err)
+	}
+	if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+		t.Errorf("temporary directory %s left behind: %v", tmp, err)
+	}
+
+	s, err = Open(Options{Listen: "0.0.0.0:0", Shipped: os.DirFS(".."), LogOutput: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Loopback() {
+		t.Error("0.0.0.0 reported as loopback: the command line would not warn")
+	}
+}
