@@ -113,7 +113,7 @@ class Phone {
     this.chat = String(person.id); // the private chat first
     this.replyTo = null;
     this.seen = new Map(); // chat -> last message id seen
-    this.known = new Set(); // message keys drawn already (for the pop-in)
+    this.newest = new Map(); // chat -> newest message id at the last drawing (for the pop-in)
     this.root = el("section", "phone");
     this.root.dataset.person = person.id;
     this.who = el("div", "who");
@@ -266,7 +266,8 @@ class Phone {
     const acc = this.access(this.chat);
     const chat = state.chats[this.chat];
     this.head.replaceChildren(el("span", "", this.chatTitle(chat)), el("span", "state", this.stateLine(chat, acc)));
-    const atBottom = this.msgs.scrollHeight - this.msgs.scrollTop - this.msgs.clientHeight < 40 || this.lastChat !== this.chat;
+    const sameChat = this.lastChat === this.chat;
+    const atBottom = this.msgs.scrollHeight - this.msgs.scrollTop - this.msgs.clientHeight < 40 || !sameChat;
     this.lastChat = this.chat;
     this.msgs.replaceChildren();
     const inside = !["left", "asked", "kicked"].includes(acc.status);
@@ -274,7 +275,11 @@ class Phone {
     if (shown.length === 0) {
       this.msgs.append(el("div", "empty", chat.kind === "private" ? t(L, "emptyPrivate") : inside ? t(L, "emptyGroup") : t(L, "notIn")));
     }
-    for (const m of shown) this.msgs.append(this.drawMessage(chat, m));
+    // Messages newer than the last drawing of this chat pop in.
+    const before = this.newest.get(this.chat);
+    for (const m of shown) this.msgs.append(this.drawMessage(chat, m, sameChat && before !== undefined && m.id > before));
+    if (chat.messages.length) this.newest.set(this.chat, chat.messages[chat.messages.length - 1].id);
+    else if (before === undefined) this.newest.set(this.chat, 0);
     if (shown.length) this.seen.set(this.chat, Math.max(this.seen.get(this.chat) || 0, shown[shown.length - 1].id));
     if (atBottom) this.msgs.scrollTop = this.msgs.scrollHeight;
     // Footer
@@ -326,13 +331,14 @@ class Phone {
     return names.join(", ");
   }
 
-  drawMessage(chat, m) {
+  // drawMessage draws one message; fresh: it arrived while its chat was on
+  // screen, and pops in.
+  drawMessage(chat, m, fresh) {
     const mine = m.senderId === this.id;
     const box = el("div", "msg" + (mine ? " mine" : "") + (m.protected ? " protected" : ""));
     box.dataset.id = m.id;
     box.dataset.from = m.from;
-    const key = chat.id + ":" + m.id;
-    if (!this.known.has(key)) { this.known.add(key); if (this.drawn) box.classList.add("fresh"); }
+    if (fresh) box.classList.add("fresh");
     const bubble = el("div", "bubble");
     if (!mine && chat.kind !== "private") bubble.append(el("div", "from" + (m.fromBot ? " bot" : ""), m.from));
     if (m.replyTo) {
@@ -414,7 +420,6 @@ function render() {
   for (const ph of phones.values()) {
     ph.root.classList.toggle("active", ph.id === activePerson);
     ph.render();
-    ph.drawn = true;
   }
   const ci = document.getElementById("checkin");
   ci.replaceChildren(document.createTextNode(t(pageLang, "checkin")));
