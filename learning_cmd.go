@@ -22,7 +22,7 @@ func learningCmd(args []string, stdout, stderr io.Writer) int {
 	cfgPath := flags.String("config", envOr("ENTREPAIRS_CONFIG", "config.yaml"), "configuration file (for storage.path and storage.key_file) (env ENTREPAIRS_CONFIG)")
 	reset := flags.Bool("reset", false, "forget everything learned from decisions (the bot must be stopped)")
 	if err := flags.Parse(args); err != nil {
-		return exitInvalid
+		return parseExit(err)
 	}
 	if flags.NArg() > 0 {
 		fmt.Fprintf(stderr, "entrepairs learning: unexpected argument %q\n", flags.Arg(0))

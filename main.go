@@ -13,6 +13,9 @@
 //	                                          what the filter learned from moderators' decisions
 //	entrepairs health [--config config.yaml]  ask the running bot's health endpoint (for HEALTHCHECK)
 //	entrepairs version                        print the version
+//	entrepairs demo [--listen addr] [--data dir] [--config config.yaml]
+//	                                          try the bot in a browser, no token needed
+//	entrepairs help                           list the commands
 package main
 
 import (
@@ -61,11 +64,21 @@ func cli(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if cmd == "stats" {
 		return statsCmd(args, stdout, stderr)
 	}
+	if cmd == "demo" {
+		return demoCmd(args, stdout, stderr)
+	}
+	if cmd == "help" {
+		return help(stdout)
+	}
 	fs := flag.NewFlagSet("entrepairs "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfgPath := fs.String("config", envOr("ENTREPAIRS_CONFIG", "config.yaml"), "configuration file (env ENTREPAIRS_CONFIG)")
 	if err := fs.Parse(args); err != nil {
-		return exitInvalid
+		if cmd == "run" && errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr)
+			help(stderr)
+		}
+		return parseExit(err)
 	}
 	switch cmd {
 	case "version":
@@ -100,7 +113,7 @@ func cli(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "entrepairs: unknown command %q (use run, check, screen, stats, learning, health or version)\n", cmd)
+		fmt.Fprintf(stderr, "entrepairs: unknown command %q (entrepairs help lists them)\n", cmd)
 		return exitInvalid
 	}
 }

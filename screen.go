@@ -36,7 +36,7 @@ func screenCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cfgPath := fs.String("config", envOr("ENTREPAIRS_CONFIG", "config.yaml"), "configuration file (for moderation.lexicon and moderation.threshold)")
 	export := fs.String("export", "", "a Telegram Desktop chat export (result.json) to screen instead of standard input")
 	if err := fs.Parse(args); err != nil {
-		return exitInvalid
+		return parseExit(err)
 	}
 	screener, err := screenerFor(*cfgPath)
 	if err != nil {

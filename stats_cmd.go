@@ -1,15 +1,11 @@
 package main
 
 import (
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
-	"slices"
-	"sort"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -32,7 +28,7 @@ func statsCmd(args []string, stdout, stderr io.Writer) int {
 	cfgPath := flags.String("config", envOr("ENTREPAIRS_CONFIG", "config.yaml"), "configuration file (for storage.path) (env ENTREPAIRS_CONFIG)")
 	asCSV := flags.Bool("csv", false, "print CSV: a header week,<counter names> and one line per week")
 	if err := flags.Parse(args); err != nil {
-		return exitInvalid
+		return parseExit(err)
 	}
 	if flags.NArg() > 0 {
 		fmt.Fprintf(stderr, "entrepairs stats: unexpected argument %q\n", flags.Arg(0))
@@ -65,13 +61,13 @@ func statsCmd(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	defer st.Close()
-	weeks, names, counts, err := weeklyCounts(st)
+	weeks, names, counts, err := stats.Weekly(st)
 	if err != nil {
 		fmt.Fprintln(stderr, "entrepairs stats:", err)
 		return exitFailure
 	}
 	if *asCSV {
-		err = writeStatsCSV(stdout, weeks, names, counts)
+		err = stats.WriteCSV(stdout, weeks, names, counts)
 	} else {
 		err = writeStatsTable(stdout, weeks, names, counts)
 	}
@@ -80,68 +76,6 @@ func statsCmd(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	return exitOK
-}
-
-// weeklyCounts reads every week from the first counted to the last, the
-// weeks without any count included as zeros. names are the known counters
-// in their documented order, then the resources categories and any name a
-// newer version wrote, sorted.
-func weeklyCounts(st *store.Store) (weeks, names []string, counts []map[string]uint64, err error) {
-	stored, err := st.Weeks()
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	// Ignore a key that is not a week rather than refuse the whole report.
-	stored = slices.DeleteFunc(stored, func(w string) bool {
-		_, err := stats.Start(w, time.UTC)
-		return err != nil
-	})
-	names = stats.Names()
-	if len(stored) == 0 {
-		return nil, names, nil, nil
-	}
-	weeks, err = stats.Span(stored[0], stored[len(stored)-1])
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	known := map[string]bool{}
-	for _, n := range names {
-		known[n] = true
-	}
-	var extra []string
-	for _, w := range weeks {
-		c, err := st.Counters(w)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		for n := range c {
-			if !known[n] && stats.ValidName(n) {
-				known[n] = true
-				extra = append(extra, n)
-			}
-		}
-		counts = append(counts, c)
-	}
-	sort.Strings(extra)
-	return weeks, append(names, extra...), counts, nil
-}
-
-func writeStatsCSV(w io.Writer, weeks, names []string, counts []map[string]uint64) error {
-	out := csv.NewWriter(w)
-	if err := out.Write(append([]string{"week"}, names...)); err != nil {
-		return err
-	}
-	for i, week := range weeks {
-		row := []string{week}
-		for _, n := range names {
-			row = append(row, strconv.FormatUint(counts[i][n], 10))
-		}
-		if err := out.Write(row); err != nil {
-			return err
-		}
-	}
-	out.Flush()
-	return out.Error()
 }
 
 // writeStatsTable prints one line per counter and one column per week, the

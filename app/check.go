@@ -2,6 +2,8 @@ package app
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/entrepairs/entrepairs/config"
 	"github.com/entrepairs/entrepairs/files"
@@ -35,6 +37,7 @@ func fileProblems(cfg *config.Config) []config.Problem {
 		for _, err := range files.CheckResources(cfg.Resources) {
 			out = append(out, config.Problem{File: displayPath(cfg), Key: "resources", Message: err.Error()})
 		}
+		out = append(out, regionProblems(cfg)...)
 	}
 	if cfg.Moderation.Lexicon != "" {
 		for _, err := range files.CheckLexicon(cfg.Moderation.Lexicon) {
@@ -53,4 +56,22 @@ func displayPath(cfg *config.Config) string {
 		return "(environment)"
 	}
 	return cfg.Path
+}
+
+// regionProblems checks that each group's region is one the resources file
+// declares (regions are data there, not a list in the code).
+func regionProblems(cfg *config.Config) []config.Problem {
+	dir, err := files.LoadResources(cfg.Resources)
+	if err != nil {
+		return nil // the file's own problems are reported already
+	}
+	var out []config.Problem
+	for i, g := range cfg.Groups {
+		if _, ok := dir.Region(g.Region); !ok {
+			out = append(out, config.Problem{File: displayPath(cfg), Key: fmt.Sprintf("groups[%d].region", i),
+				Message: fmt.Sprintf("%q is not a region of %s (declared: %s); add it under regions: there, or use one of these",
+					g.Region, filepath.Base(cfg.Resources), strings.Join(dir.RegionCodes(), ", "))})
+		}
+	}
+	return out
 }

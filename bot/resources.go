@@ -3,7 +3,6 @@ package bot
 import (
 	"html"
 	"html/template"
-	"slices"
 	"strings"
 	"time"
 
@@ -72,7 +71,10 @@ func (b *Bot) groupNote(chatID int64, text string, markup *tele.ReplyMarkup) {
 // the update comes from, else of the first group.
 func (b *Bot) regionOf(userID, chatID int64) string {
 	if p, err := b.st.PrefsOf(userID); err == nil && p.Region != "" {
-		return p.Region
+		// A region since removed from the file falls back to the group's.
+		if _, ok := b.resources.Get().Region(p.Region); ok {
+			return p.Region
+		}
 	}
 	if g, ok := b.cfg.Group(chatID); ok {
 		return g.Region
@@ -81,7 +83,10 @@ func (b *Bot) regionOf(userID, chatID int64) string {
 }
 
 func (b *Bot) regionLabel(lang, region string) string {
-	return b.texts.T(lang, "resources.region_"+region, nil)
+	if r, ok := b.resources.Get().Region(region); ok {
+		return r.Name.In(lang)
+	}
+	return region
 }
 
 func (b *Bot) resourcesMenu(lang, region string) (string, *tele.ReplyMarkup) {
@@ -106,7 +111,7 @@ func (b *Bot) resourcesMenu(lang, region string) (string, *tele.ReplyMarkup) {
 func (b *Bot) regionRows(lang, current, category string) [][]tele.InlineButton {
 	var rows [][]tele.InlineButton
 	var row []tele.InlineButton
-	for _, r := range resources.Regions {
+	for _, r := range b.resources.Get().RegionCodes() {
 		label := b.regionLabel(lang, r)
 		if r == current {
 			label = "✓ " + label
@@ -163,7 +168,7 @@ func (b *Bot) onResourcesButton(c tele.Context) error {
 	}
 	lang := b.lang(c)
 	dir := b.resources.Get()
-	known := func(r string) bool { return slices.Contains(resources.Regions, r) }
+	known := func(r string) bool { _, ok := dir.Region(r); return ok }
 	var text string
 	var markup *tele.ReplyMarkup
 	switch {
@@ -194,7 +199,8 @@ func (b *Bot) onResourcesButton(c tele.Context) error {
 // onEmergency answers /urgence at once, where it was asked.
 func (b *Bot) onEmergency(c tele.Context) error {
 	b.count(stats.EmergencyViews)
-	return b.answer(c, b.texts.T(b.lang(c), "resources.urgence", nil))
+	lang := b.lang(c)
+	return b.answer(c, b.texts.T(lang, "resources.urgence", map[string]any{"Numbers": b.emergencyNumbers(b.resources.Get(), lang)}))
 }
 
 // onG answers /g with the GHB/GBL safer-use card.
@@ -207,9 +213,12 @@ func (b *Bot) onG(c tele.Context) error {
 // text that embeds it.
 func (b *Bot) emergencyBlock(lang, region string) template.HTML {
 	var sb strings.Builder
-	list := b.resources.Get().Emergency(region)
-	if len(list) == 0 && region != resources.FR {
-		list = b.resources.Get().Emergency(resources.FR)
+	dir := b.resources.Get()
+	list := dir.Emergency(region)
+	if len(list) == 0 && len(dir.Regions) > 0 && region != dir.Regions[0].Code {
+		// Nothing for that region: the first declared region's, where
+		// most members live.
+		list = dir.Emergency(dir.Regions[0].Code)
 	}
 	for _, r := range list {
 		sb.WriteString("\n<b>" + html.EscapeString(r.Title.In(lang)) + "</b>")

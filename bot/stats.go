@@ -70,6 +70,9 @@ func (b *Bot) onStats(c tele.Context) error {
 	if !b.moderatorAsks(c) {
 		return nil
 	}
+	if wantsCSV(c) {
+		return b.sendStatsCSV(c)
+	}
 	text, err := b.statsReport(b.now())
 	if err != nil {
 		_, _ = b.send(c.Chat().ID, b.texts.T(b.cfg.Language, "error.generic", nil))

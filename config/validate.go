@@ -161,7 +161,8 @@ func (c *Config) validateGroups(ps *problems) {
 			ps.add(key("charter"), "missing: write the path of the group's charter, a Markdown file such as charter.md")
 		}
 		ps.oneOf(key("join"), g.Join, "request", "restrict")
-		ps.oneOf(key("region"), g.Region, "FR", "BE", "CH", "CA", "UK", "online")
+		// region: one of the regions the resources file declares, which
+		// app.Check reads.
 		ps.nonNegative(key("notice_ttl"), g.NoticeTTL, "5m")
 	}
 }

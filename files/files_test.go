@@ -326,7 +326,7 @@ func TestWatchResources(t *testing.T) {
 	}
 	write(t, path, strings.Replace(resourcesFile("v3"), "region: FR", "region: France", 1))
 	settle()
-	if len(problems) != 1 || !strings.Contains(problems[0].Error(), path+`: resources[0] (fr_urgences): region "France"`) {
+	if len(problems) != 1 || !strings.Contains(problems[0].Error(), path+`: resources[0] (fr_urgences): line 6: region "France" is not declared`) {
 		t.Errorf("problems %v, want the file, the entry and the problem", problems)
 	}
 	if got := r.Get().Resources[0].Title.FR; got != "v2" {

@@ -33,7 +33,7 @@ const (
 
 // Keys allowed in each kind of mapping, for the messages that list them.
 var (
-	fileKeys     = []string{"categories", "resources"}
+	fileKeys     = []string{"regions", "categories", "resources"}
 	categoryKeys = []string{"id", "title"}
 	resourceKeys = []string{"id", "category", "region", "title", "phone", "url", "hours", "description", "recheck", "source"}
 	textKeys     = []string{"fr", "en"}
@@ -164,6 +164,7 @@ func typeErrors(err error) []string {
 
 // rawFile is the file as yaml.v3 decodes it, before any check.
 type rawFile struct {
+	Regions    []rawRegion   `yaml:"regions"`
 	Categories []rawCategory `yaml:"categories"`
 	Resources  []rawResource `yaml:"resources"`
 }
@@ -339,6 +340,12 @@ func (p *parser) file(root *yaml.Node, data []byte) *Directory {
 		return nil
 	}
 	var d Directory
+	// regions: is optional: a file written before regions became data
+	// keeps the regions the bot always had.
+	d.Regions = DefaultRegions()
+	if regs := mapValue(root, "regions"); regs != nil {
+		d.Regions = p.regions(regs, raw.Regions)
+	}
 	cats := mapValue(root, "categories")
 	if cats == nil {
 		p.add("", "categories: missing")
@@ -351,7 +358,7 @@ func (p *parser) file(root *yaml.Node, data []byte) *Directory {
 		d.Categories = p.categories(cats, raw.Categories)
 	}
 	if res != nil {
-		d.Resources = p.resources(res, raw.Resources, d.Categories)
+		d.Resources = p.resources(res, raw.Resources, d.Categories, d.RegionCodes())
 	}
 	return &d
 }
@@ -434,7 +441,7 @@ func (p *parser) uniqueID(where, list, id string, i int, seen map[string]int) {
 	seen[id] = i
 }
 
-func (p *parser) resources(n *yaml.Node, raws []rawResource, cats []Category) []Resource {
+func (p *parser) resources(n *yaml.Node, raws []rawResource, cats []Category, regions []string) []Resource {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
 		p.add("", "line %d: resources: expected a list of entries", n.Line)
 		return nil
@@ -463,9 +470,10 @@ func (p *parser) resources(n *yaml.Node, raws []rawResource, cats []Category) []
 		r.Region = p.value(where, "region", raw.Region)
 		switch {
 		case raw.Region.blank():
-			p.add(where, "region missing (one of %s)", strings.Join(Regions, ", "))
-		case r.Region != "" && !slices.Contains(Regions, r.Region):
-			p.add(where, "region %q is not one of %s", r.Region, strings.Join(Regions, ", "))
+			p.add(where, "region missing (one of %s)", strings.Join(regions, ", "))
+		case r.Region != "" && !slices.Contains(regions, r.Region):
+			p.add(where, "line %d: region %q is not declared under regions: (declared: %s); add it there with its name and emergency numbers",
+				raw.Region.line, r.Region, strings.Join(regions, ", "))
 		}
 		r.Title = p.text(where, "title", raw.Title, true)
 		r.Description = p.text(where, "description", raw.Description, true)

@@ -19,9 +19,9 @@ import (
 	"github.com/entrepairs/entrepairs/langtag"
 )
 
-// Regions. Values are what the YAML file uses in `region:`; they are short
-// and ASCII because the bot puts them in button data, which Telegram limits
-// to 64 bytes.
+// The default regions' codes (see DefaultRegions). Values are what the YAML
+// file uses in `region:`; they are short and ASCII because the bot puts them
+// in button data, which Telegram limits to 64 bytes.
 const (
 	FR     = "FR"     // France
 	BE     = "BE"     // Belgium
@@ -31,9 +31,9 @@ const (
 	Online = "online" // services reachable from anywhere (websites, forums, postal programmes)
 )
 
-// Regions lists every region in the order the region buttons show them:
+// Regions lists the codes of DefaultRegions, in the order of their buttons:
 // where most members live first, online last as the fallback when a region
-// has nothing for a topic.
+// has nothing for a topic. A resources file may declare others (see Region).
 var Regions = []string{FR, BE, CH, CA, UK, Online}
 
 // EmergencyCategory is the category /urgence draws from. It is fixed rather
@@ -78,7 +78,7 @@ type Category struct {
 type Resource struct {
 	ID       string
 	Category string // a Category.ID
-	Region   string // one of Regions
+	Region   string // the Code of one of the Directory's Regions
 	Title    Text
 	Phones   []Phone
 	URL      string // absolute http or https URL, or empty
@@ -99,6 +99,7 @@ type Resource struct {
 // after Parse returns it, so the bot may read it from any goroutine while a
 // newer version is swapped in.
 type Directory struct {
+	Regions    []Region   // declared in the file (DefaultRegions when it declares none), in the order of the buttons
 	Categories []Category // in file order, which is the order of the buttons
 	Resources  []Resource // in file order, which is the order of the lists
 }

@@ -122,10 +122,9 @@ func TestTextsHaveTheSameKeysInBothLanguages(t *testing.T) {
 	if !slices.Equal(frKeys, enKeys) {
 		t.Errorf("keys differ:\nfr %v\nen %v", frKeys, enKeys)
 	}
-	want := slices.Clone(requiredKeys)
-	for _, r := range Regions {
-		want = append(want, "region_"+r)
-	}
+	// Region names are in the resources file; one line of /urgence per
+	// region is rendered with region_numbers.
+	want := append(slices.Clone(requiredKeys), "region_numbers")
 	for _, k := range want {
 		if _, ok := fr["resources."+k]; !ok {
 			t.Errorf("resources.%s missing", k)
@@ -160,11 +159,13 @@ func TestTextsRenderAsTelegramHTML(t *testing.T) {
 				}
 			})
 		}
-		for _, key := range []string{"resources.urgence", "resources.g"} {
-			// Whatever else the card says, it must end with who to call.
-			if !strings.Contains(texts[key], "<code>112</code>") {
-				t.Errorf("%s %s does not give 112", lang, key)
-			}
+		// Whatever else the card says, it must say who to call: /g
+		// itself, /urgence through the regions of the resources file.
+		if !strings.Contains(texts["resources.g"], "<code>112</code>") {
+			t.Errorf("%s resources.g does not give 112", lang)
+		}
+		if !strings.Contains(texts["resources.urgence"], "{{.Numbers}}") {
+			t.Errorf("%s resources.urgence does not list the regions' numbers", lang)
 		}
 	}
 }
@@ -179,17 +180,17 @@ func TestShippedListsFitInOneMessage(t *testing.T) {
 		header := parseText(t, lang, "list_header", texts["resources.list_header"])
 		entry := parseText(t, lang, "entry", texts["resources.entry"])
 		for _, c := range d.Categories {
-			for _, region := range Regions {
+			for _, region := range d.Regions {
 				var b strings.Builder
-				b.WriteString(render(t, header, map[string]any{"Category": c.Title.In(lang), "Region": texts["resources.region_"+region]}))
-				for _, r := range d.In(c.ID, region) {
+				b.WriteString(render(t, header, map[string]any{"Category": c.Title.In(lang), "Region": region.Name.In(lang)}))
+				for _, r := range d.In(c.ID, region.Code) {
 					b.WriteString("\n\n")
 					b.WriteString(render(t, entry, map[string]any{
 						"Title": r.Title.In(lang), "Phones": r.Phones, "URL": r.URL,
 						"Hours": r.Hours.In(lang), "Description": r.Description.In(lang),
 					}))
 				}
-				checkTelegramHTML(t, lang+" "+c.ID+" "+region, b.String())
+				checkTelegramHTML(t, lang+" "+c.ID+" "+region.Code, b.String())
 			}
 		}
 	}

@@ -35,6 +35,22 @@ type Message struct {
 	ReplyTo   int   // id of the message replied to, 0 if none
 	Date      time.Time
 	ThreadID  int // message_thread_id (forum topic), 0 if none
+	// Entities are the formatting of Plain (bold, links...), as Telegram
+	// clients receive it; a sandbox renders Plain with them.
+	Entities []Entity
+	// FileName and FileData describe a document the bot uploaded (data
+	// kept up to 1 MiB, nil beyond or for a file sent by id or URL).
+	FileName string
+	FileData []byte
+}
+
+// Entity is one formatting span of a message's Plain text, offsets and
+// lengths in UTF-16 code units as in Telegram's MessageEntity.
+type Entity struct {
+	Type   string // bold, italic, underline, strikethrough, spoiler, code, pre, text_link, blockquote...
+	Offset int
+	Length int
+	URL    string // text_link only
 }
 
 // Button returns the button Press would pick for text: the one whose label
@@ -71,6 +87,12 @@ type msgState struct {
 func (ms *msgState) snapshot() Message {
 	m := ms.Message
 	m.Buttons = cloneButtons(ms.Buttons)
+	if len(ms.entities) > 0 {
+		m.Entities = make([]Entity, len(ms.entities))
+		for i, e := range ms.entities {
+			m.Entities[i] = Entity{Type: e.Type, Offset: e.Offset, Length: e.Length, URL: e.URL}
+		}
+	}
 	return m
 }
 

@@ -248,6 +248,7 @@ func (s *Server) sendMediaLocked(c *Call, kind string) reply {
 			"file_id": fileID, "file_unique_id": unique, "file_name": name,
 			"mime_type": "application/octet-stream", "file_size": 65536,
 		}}
+		ms.FileName, ms.FileData = name, c.uploads[kind]
 	}
 	s.commitLocked(ms)
 	return okReply(s.messageJSONLocked(ms, true))

@@ -237,16 +237,19 @@ func (s *Server) signalUpdatesLocked() {
 // Use the String, Int and Bool accessors rather than type-asserting Params.
 // Calls returned by the server are shared snapshots: treat them as read-only.
 type Call struct {
-	Seq         int               // 1-based position in the server's call log (see Mark)
-	Method      string            // method name as sent, e.g. "sendMessage"
-	Params      map[string]any    // decoded parameters, see above
-	Raw         map[string]string // wire form of every parameter
-	Files       map[string]string // multipart file parts: field name -> file name
-	At          time.Time         // when the request arrived
-	Status      int               // HTTP status answered (0: client went away first)
-	Error       string            // Telegram description when the answer was not ok
-	Response    string            // body answered ("" for successful getUpdates, to bound memory)
-	ContentType string            // request media type (application/json, multipart/form-data...)
+	Seq    int               // 1-based position in the server's call log (see Mark)
+	Method string            // method name as sent, e.g. "sendMessage"
+	Params map[string]any    // decoded parameters, see above
+	Raw    map[string]string // wire form of every parameter
+	Files  map[string]string // multipart file parts: field name -> file name
+	// uploads holds the bytes of small multipart files (see maxKeptFile),
+	// so that a sandbox can show a document the bot sent.
+	uploads     map[string][]byte
+	At          time.Time // when the request arrived
+	Status      int       // HTTP status answered (0: client went away first)
+	Error       string    // Telegram description when the answer was not ok
+	Response    string    // body answered ("" for successful getUpdates, to bound memory)
+	ContentType string    // request media type (application/json, multipart/form-data...)
 }
 
 // String returns the wire (string) form of parameter key, "" if absent.
@@ -644,7 +647,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	token, method := rest[:slash], rest[slash+1:]
 
 	call := Call{Method: method, At: start}
-	params, raw, files, ctype, perr := parseParams(r)
+	call.uploads = make(map[string][]byte)
+	params, raw, files, ctype, perr := parseParams(r, call.uploads)
 	call.Params, call.Raw, call.Files, call.ContentType = params, raw, files, ctype
 
 	var rep reply
@@ -730,8 +734,9 @@ func writeReply(w http.ResponseWriter, rep reply) {
 
 // parseParams accepts the three encodings Telegram accepts (JSON,
 // urlencoded, multipart) plus query-string parameters, and normalises them
-// into the Params/Raw representation documented on Call.
-func parseParams(r *http.Request) (map[string]any, map[string]string, map[string]string, string, error) {
+// into the Params/Raw representation documented on Call. The bytes of
+// small uploaded files go to uploads.
+func parseParams(r *http.Request, uploads map[string][]byte) (map[string]any, map[string]string, map[string]string, string, error) {
 	params := make(map[string]any)
 	raw := make(map[string]string)
 	var files map[string]string
@@ -773,6 +778,9 @@ func parseParams(r *http.Request) (map[string]any, map[string]string, map[string
 				files[name] = part.FileName()
 				raw[name] = "attach:" + part.FileName()
 				params[name] = raw[name]
+				if len(data) <= maxKeptFile {
+					uploads[name] = data
+				}
 			} else {
 				set(name, string(data))
 			}
@@ -814,6 +822,19 @@ func parseParams(r *http.Request) (map[string]any, map[string]string, map[string
 		}
 	}
 	return params, raw, files, ctype, nil
+}
+
+// maxKeptFile bounds the uploaded files kept with their message: enough
+// for a CSV report, small enough that a long sandbox session stays light.
+const maxKeptFile = 1 << 20
+
+// Changed returns a channel closed at the next observable change (a call
+// recorded, a message sent, edited or deleted, an update pushed): a
+// sandbox waits on it to refresh its view, then asks again.
+func (s *Server) Changed() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ev
 }
 
 // decodeMaybeJSON decodes strings holding a JSON object or array (telebot

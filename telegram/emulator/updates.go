@@ -616,6 +616,33 @@ func (s *Server) UserMessage(chat *tele.Chat, from *tele.User, text string) tele
 	return tele.Update{Message: m}
 }
 
+// UserReply is UserMessage replying to message replyTo of the same chat
+// (as when a member answers a message with /signaler): the update carries
+// the replied message as Telegram embeds it, and the chat's history records
+// the reply. An unknown or deleted replyTo is an error, as in Telegram's
+// clients, which cannot reply to what is gone.
+func (s *Server) UserReply(chat *tele.Chat, from *tele.User, text string, replyTo int) (tele.Update, error) {
+	if chat == nil {
+		chat = PrivateChat(*from)
+	}
+	s.mu.Lock()
+	target := s.lookupLocked(chat.ID, replyTo)
+	s.mu.Unlock()
+	if target == nil || target.Deleted {
+		return tele.Update{}, fmt.Errorf("emulator: no message %d in chat %d to reply to", replyTo, chat.ID)
+	}
+	u := s.UserMessage(chat, from, text)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ms := s.lookupLocked(chat.ID, u.Message.ID); ms != nil {
+		ms.ReplyTo = replyTo
+	}
+	if target = s.lookupLocked(chat.ID, replyTo); target != nil {
+		u.Message.ReplyTo = s.teleMessageLocked(target)
+	}
+	return u, nil
+}
+
 // JoinRequest builds a chat_join_request update: from asks to join chat.
 // Pushing it makes the request approvable/declinable (again).
 func (s *Server) JoinRequest(chat *tele.Chat, from tele.User) tele.Update {
