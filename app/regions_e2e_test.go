@@ -28,17 +28,13 @@ func TestRegionAddedInTheFile(t *testing.T) {
     phone: "112"
 `
 	lou := frenchUser(81, "Lou")
-	// The watcher picks the edit up within a poll; /urgence shows it once
-	// it has.
+	// The watcher takes an edit once two polls agree: two polls here, then
+	// /urgence shows it.
 	h.writeFile("resources.yaml", edited)
-	var urgence emulator.Message
-	for i := 0; ; i++ {
-		h.say(emulator.PrivateChat(lou), lou, "/urgence")
-		urgence, _ = h.api.LastBotMessage(lou.ID)
-		if strings.Contains(urgence.Plain, "Luxembourg") || i == 50 {
-			break
-		}
-	}
+	h.m.Watcher.Poll()
+	h.m.Watcher.Poll()
+	h.say(emulator.PrivateChat(lou), lou, "/urgence")
+	urgence := h.botMessage(lou.ID, "Urgence", "Luxembourg")
 	for _, want := range []string{"🇱🇺 Luxembourg : Secours 112 · Police 113", "🇫🇷 France : SAMU 15", "🇨🇭 Suisse : Ambulance 144", "PLS"} {
 		if !strings.Contains(urgence.Plain, want) {
 			t.Errorf("/urgence lacks %q:\n%s", want, urgence.Plain)
