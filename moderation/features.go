@@ -130,7 +130,7 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 			}
 			h = fnvByte(fnvByte(fnvOffset, pKind), k)
 		}
-		fs = append(fs, feature{cell: bucket(h), start: t.start, end: t.end})
+		fs = append(fs, evidence(b, feature{cell: bucket(h), start: t.start, end: t.end}))
 		if prevStart >= 0 && t.flags&fBreak == 0 {
 			bh := fnvByte(fnvByte(fnvOffset, pBigram), byte(prev))
 			bh = fnvByte(bh, byte(prev>>8))
@@ -140,7 +140,7 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 			bh = fnvByte(bh, byte(h>>8))
 			bh = fnvByte(bh, byte(h>>16))
 			bh = fnvByte(bh, byte(h>>24))
-			fs = append(fs, feature{cell: bucket(bh), start: prevStart, end: t.end})
+			fs = append(fs, evidence(b, feature{cell: bucket(bh), start: prevStart, end: t.end}))
 		}
 		prev, prevStart = h, t.start
 	}
@@ -193,3 +193,23 @@ func featureScale(n int) float64 {
 
 // minFeatures is the floor of featureScale (cross-validated).
 const minFeatures = 24
+
+// minEvidence is how many letters or digits a word feature's text needs to
+// be shown to moderators as a reason: "livreur" or "80€ le" tells them
+// something, "g" or "sur" does not. Short features still count in the
+// score.
+const minEvidence = 4
+
+// evidence keeps f's span only when it reads as a reason.
+func evidence(b []byte, f feature) feature {
+	n := 0
+	for _, c := range b[f.start:f.end] {
+		if isAlnum(c) || c >= 0x80 {
+			n++
+		}
+	}
+	if n < minEvidence {
+		f.start, f.end = -1, -1
+	}
+	return f
+}
