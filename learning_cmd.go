@@ -29,10 +29,9 @@ func learningCmd(args []string, stdout, stderr io.Writer) int {
 		flags.Usage()
 		return exitInvalid
 	}
-	cfg, _, err := config.Load(*cfgPath)
-	if err != nil {
-		fmt.Fprintln(stderr, "entrepairs learning:", err)
-		return exitInvalid
+	cfg, code := storageConfig("learning", *cfgPath, stderr)
+	if cfg == nil {
+		return code
 	}
 	if !*reset {
 		line, err := learningState(cfg)
@@ -42,6 +41,10 @@ func learningCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stdout, line)
 		return exitOK
+	}
+	if _, err := os.Stat(cfg.Storage.Path); errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(stderr, "entrepairs learning: no data file at %s: nothing to reset\n", cfg.Storage.Path)
+		return exitFailure
 	}
 	st, err := store.Open(cfg.Storage.Path, store.Options{Timeout: time.Second})
 	if errors.Is(err, store.ErrLocked) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,6 +23,13 @@ func TestLearningCommand(t *testing.T) {
 	}
 	if code, out := run("check", "--config", path); code != 0 || !strings.Contains(out, "learning: nothing yet") {
 		t.Fatalf("check before any run: %d %s", code, out)
+	}
+	// Resetting before the bot ever ran refuses, and creates no data file.
+	if code, out := run("learning", "--config", path, "--reset"); code == 0 || !strings.Contains(out, "no data file") {
+		t.Errorf("reset without a data file: %d %s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "entrepairs.db")); err == nil {
+		t.Error("reset created a data file")
 	}
 
 	key, err := store.LoadOrCreateKey(filepath.Join(dir, "data", "entrepairs.key"))

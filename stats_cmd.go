@@ -35,18 +35,9 @@ func statsCmd(args []string, stdout, stderr io.Writer) int {
 		flags.Usage()
 		return exitInvalid
 	}
-	cfg, problems, err := config.Load(*cfgPath)
-	if err != nil {
-		fmt.Fprintln(stderr, "entrepairs stats:", err)
-		return exitInvalid
-	}
-	// Only where the data is matters here: the tool may run on a machine
-	// without the token.
-	for _, p := range problems {
-		if strings.HasPrefix(p.Key, "storage") {
-			fmt.Fprintln(stderr, p)
-			return exitInvalid
-		}
+	cfg, code := storageConfig("stats", *cfgPath, stderr)
+	if cfg == nil {
+		return code
 	}
 	st, err := store.OpenReadOnly(cfg.Storage.Path, store.Options{Timeout: time.Second})
 	switch {
@@ -107,4 +98,23 @@ func writeStatsTable(w io.Writer, weeks, names []string, counts []map[string]uin
 		return err
 	}
 	return nil
+}
+
+// storageConfig loads the configuration for a tool that only reads or
+// clears the data file (stats, learning): only the storage settings must be
+// valid, since the tool may run on a machine without the token. On a
+// problem it prints it and returns nil with the exit code.
+func storageConfig(tool, path string, stderr io.Writer) (*config.Config, int) {
+	cfg, problems, err := config.Load(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "entrepairs %s: %v\n", tool, err)
+		return nil, exitInvalid
+	}
+	for _, p := range problems {
+		if strings.HasPrefix(p.Key, "storage") {
+			fmt.Fprintln(stderr, p)
+			return nil, exitInvalid
+		}
+	}
+	return cfg, exitOK
 }

@@ -385,6 +385,12 @@ func (s *Server) editTextLocked(c *Call, field string) reply {
 		return badRequest(descNotModified)
 	}
 	ms.Text, ms.Plain, ms.ParseMode, ms.entities = text, plain, c.Raw["parse_mode"], ents
+	return s.editedLocked(ms, kb)
+}
+
+// editedLocked sets the message's new keyboard, counts the edit and
+// answers with the edited message, as both edit methods do.
+func (s *Server) editedLocked(ms *msgState, kb keyboard) reply {
 	ms.Buttons, ms.markup, ms.markupKey = kb.buttons, kb.obj, kb.key
 	ms.Edits++
 	ms.editDate = time.Now().Unix()
@@ -407,11 +413,7 @@ func (s *Server) editMarkupLocked(c *Call) reply {
 	if kb.key == ms.markupKey {
 		return badRequest(descNotModified)
 	}
-	ms.Buttons, ms.markup, ms.markupKey = kb.buttons, kb.obj, kb.key
-	ms.Edits++
-	ms.editDate = time.Now().Unix()
-	s.signalLocked()
-	return okReply(s.messageJSONLocked(ms, true))
+	return s.editedLocked(ms, kb)
 }
 
 func (s *Server) deleteLocked(c *Call) reply {
