@@ -187,9 +187,11 @@ func surveyRunes(s string) (stable, invisible bool) {
 	return true, invisible
 }
 
-// stableRune reports a character that NFKC leaves as it is in any
-// context: quick-check yes, a normalisation boundary before and after
-// (nothing composes with it), and not invisible. The tables cover the
+// stableRune reports a character that NFKC leaves as it is next to any
+// other such character: not invisible, quick-check yes, combining class 0
+// and composing with nothing before it. Text made of them (and ASCII) is
+// in NFKC by the quick-check algorithm: no character to decompose, none to
+// reorder, none to compose with the one before. The tables cover the
 // scripts and emoji of the groups' messages; other characters take the
 // general path.
 func stableRune(r rune) bool {
@@ -230,7 +232,7 @@ func buildStableTables() {
 		}
 		s := buf[:utf8.EncodeRune(buf[:], r)]
 		p := norm.NFKC.Properties(s)
-		return p.BoundaryBefore() && p.BoundaryAfter() && norm.NFKC.QuickSpan(s) == len(s)
+		return p.BoundaryBefore() && p.CCC() == 0 && norm.NFKC.QuickSpan(s) == len(s)
 	}
 	for r := rune(0); r < stableLow; r++ {
 		if stable(r) {
