@@ -123,7 +123,7 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 	sc.dense[denseScore] = float32(ruleScore)
 
 	fs := sc.feats[:0]
-	prev, prevStart := uint32(0), int32(-1)
+	prev, prevStart, prevShown := uint32(0), int32(-1), false
 	words := 0
 	for i := range sc.toks {
 		if len(fs) >= maxFeatures {
@@ -158,11 +158,18 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 			}
 			h = fnvByte(hKind, k)
 		}
-		fs = append(fs, evidence(b, feature{cell: bucket(h), start: t.start, end: t.end}))
+		uni := evidence(b, feature{cell: bucket(h), start: t.start, end: t.end})
+		fs = append(fs, uni)
 		if prevStart >= 0 && t.flags&fBreak == 0 {
-			fs = append(fs, evidence(b, feature{cell: bucket(bigramHash(prev, h)), start: prevStart, end: t.end}))
+			bi := feature{cell: bucket(bigramHash(prev, h)), start: prevStart, end: t.end}
+			if !prevShown && uni.start < 0 {
+				// Count, unless one of the words reads as a reason alone:
+				// the pair's span holds that word's letters.
+				bi = evidence(b, bi)
+			}
+			fs = append(fs, bi)
 		}
-		prev, prevStart = h, t.start
+		prev, prevStart, prevShown = h, t.start, uni.start >= 0
 	}
 	if len(fs) > maxFeatures {
 		fs = fs[:maxFeatures]
