@@ -79,12 +79,16 @@ const screenBatch = 512
 
 // batch is a run of input lines and, once screened, their output.
 type batch struct {
-	first int // number of the first line
-	lines []string
-	out   bytes.Buffer // verdicts, one JSON line each
-	errs  bytes.Buffer // "line N: skipped: ..." for standard error
+	first int             // number of the first line
+	text  strings.Builder // the lines, one after the other: one string, not one per line
+	ends  []int           // where each line ends in text
+	out   []byte          // verdicts, one JSON line each (from outBuffers)
+	errs  bytes.Buffer    // "line N: skipped: ..." for standard error
 	done  chan struct{}
 }
+
+// outBuffers recycles the batches' output once written.
+var outBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // screenLines screens JSON Lines {"id", "text"} from in, one verdict line
 // each on out, in input order; lines that are not such objects are
@@ -119,20 +123,24 @@ func screenLines(in io.Reader, out, stderr io.Writer, screener *moderation.Scree
 		}
 		for sc.Scan() {
 			n++
-			b.lines = append(b.lines, sc.Text())
-			if len(b.lines) == screenBatch {
+			b.text.Write(sc.Bytes())
+			b.ends = append(b.ends, b.text.Len())
+			if len(b.ends) == screenBatch {
 				flush()
 				b = &batch{first: n + 1, done: make(chan struct{})}
 			}
 		}
-		if len(b.lines) > 0 {
+		if len(b.ends) > 0 {
 			flush()
 		}
 		readErr <- sc.Err()
 	}()
 	for b := range ordered {
 		<-b.done
-		_, _ = out.Write(b.out.Bytes())
+		_, _ = out.Write(b.out)
+		p := outBuffers.Get().(*[]byte)
+		*p = b.out[:0]
+		outBuffers.Put(p)
 		_, _ = stderr.Write(b.errs.Bytes())
 	}
 	wg.Wait()
@@ -144,20 +152,26 @@ var errNoText = errors.New(`no "text" field`)
 
 // screen decodes, screens and encodes the batch's lines.
 func (b *batch) screen(screener *moderation.Screener) {
-	var out []byte
-	for i, line := range b.lines {
+	p := outBuffers.Get().(*[]byte)
+	out := *p
+	*p = nil
+	outBuffers.Put(p)
+	lines, start := b.text.String(), 0
+	for i, end := range b.ends {
+		line := lines[start:end]
+		start = end
 		raw := strings.TrimSpace(line)
 		if raw == "" {
 			continue
 		}
-		id, text, _, err := decodeLine([]byte(raw))
+		id, text, _, err := decodeLine(raw)
 		if err != nil {
 			fmt.Fprintf(&b.errs, "line %d: skipped: %v\n", b.first+i, err)
 			continue
 		}
-		out = appendVerdict(out, verdictOf(idString(id), screener.Screen(text, moderation.Context{Kind: moderation.Message})))
+		out = appendVerdictOf(out, id, screener.Screen(text, moderation.Context{Kind: moderation.Message}))
 	}
-	b.out.Write(out)
+	b.out = out
 }
 
 // screenerFor builds the screener the bot would use with this

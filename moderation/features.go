@@ -1,6 +1,9 @@
 package moderation
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Features of a screened text for the learned model. They are read off
 // the work the rules have already done (the normalised text, its tokens and
@@ -52,6 +55,33 @@ func fnvBytes(h uint32, b []byte) uint32 {
 	return h
 }
 
+// The hash after each family's prefix byte, where its features' hashes
+// start: constants, so that the hot loops do not hash the prefix again.
+const (
+	hUnigram = uint32((fnvOffset ^ uint64(pUnigram)) * fnvPrime % (1 << 32))
+	hBigram  = uint32((fnvOffset ^ uint64(pBigram)) * fnvPrime % (1 << 32))
+	hKind    = uint32((fnvOffset ^ uint64(pKind)) * fnvPrime % (1 << 32))
+	hChar    = uint32((fnvOffset ^ uint64(pChar)) * fnvPrime % (1 << 32))
+)
+
+// charStart[c] is the hash of a character n-gram after its first byte c:
+// one table look-up instead of two multiplications.
+var charStart = func() (t [256]uint32) {
+	for c := range t {
+		t[c] = fnvByte(hChar, byte(c))
+	}
+	return t
+}()
+
+// numberHash[k] is the unigram hash of a number of k digits (9 for 9 or
+// more): numbers count by shape.
+var numberHash = func() (t [10]uint32) {
+	for k := range t {
+		t[k] = fnvByte(fnvByte(hUnigram, '#'), byte('0'+k))
+	}
+	return t
+}()
+
 // bucket folds a 32-bit hash into the table, mixing the high bits in.
 func bucket(h uint32) uint32 { return (h ^ h>>hashBits) & (numBuckets - 1) }
 
@@ -93,28 +123,26 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 	sc.dense[denseScore] = float32(ruleScore)
 
 	fs := sc.feats[:0]
-	prev, prevStart := uint32(0), int32(-1)
+	prev, prevStart, prevShown := uint32(0), int32(-1), false
 	words := 0
-	for _, t := range sc.toks {
+	for i := range sc.toks {
 		if len(fs) >= maxFeatures {
 			break
 		}
+		t := &sc.toks[i]
 		var h uint32
 		switch t.kind {
-		case kWord, kNumber:
+		case kWord:
 			w := b[t.start:t.end]
-			if t.kind == kNumber {
-				// Numbers by shape: "20", "60" and "80" mean the same
-				// here; their length tells a price from a year.
-				h = fnvByte(fnvByte(fnvOffset, pUnigram), '#')
-				h = fnvByte(h, byte('0'+min(len(w), 9)))
-			} else {
-				h = fnvBytes(fnvByte(fnvOffset, pUnigram), w)
-				if words < maxWordsForChars {
-					fs = appendCharGrams(fs, w)
-				}
-				words++
+			h = fnvBytes(hUnigram, w)
+			if words < maxWordsForChars {
+				fs = appendCharGrams(fs, w)
 			}
+			words++
+		case kNumber:
+			// Numbers by shape: "20", "60" and "80" mean the same here;
+			// their length tells a price from a year.
+			h = numberHash[min(t.end-t.start, 9)]
 		case kSymbol:
 			// Punctuation and currency signs: the rules read prices, and a
 			// "?" taught the model that questions are requests, flagging
@@ -128,21 +156,20 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 			if t.flags&fHealth != 0 {
 				k |= 0x80
 			}
-			h = fnvByte(fnvByte(fnvOffset, pKind), k)
+			h = fnvByte(hKind, k)
 		}
-		fs = append(fs, evidence(b, feature{cell: bucket(h), start: t.start, end: t.end}))
+		uni := evidence(b, feature{cell: bucket(h), start: t.start, end: t.end})
+		fs = append(fs, uni)
 		if prevStart >= 0 && t.flags&fBreak == 0 {
-			bh := fnvByte(fnvByte(fnvOffset, pBigram), byte(prev))
-			bh = fnvByte(bh, byte(prev>>8))
-			bh = fnvByte(bh, byte(prev>>16))
-			bh = fnvByte(bh, byte(prev>>24))
-			bh = fnvByte(bh, byte(h))
-			bh = fnvByte(bh, byte(h>>8))
-			bh = fnvByte(bh, byte(h>>16))
-			bh = fnvByte(bh, byte(h>>24))
-			fs = append(fs, evidence(b, feature{cell: bucket(bh), start: prevStart, end: t.end}))
+			bi := feature{cell: bucket(bigramHash(prev, h)), start: prevStart, end: t.end}
+			if !prevShown && uni.start < 0 {
+				// Count, unless one of the words reads as a reason alone:
+				// the pair's span holds that word's letters.
+				bi = evidence(b, bi)
+			}
+			fs = append(fs, bi)
 		}
-		prev, prevStart = h, t.start
+		prev, prevStart, prevShown = h, t.start, uni.start >= 0
 	}
 	if len(fs) > maxFeatures {
 		fs = fs[:maxFeatures]
@@ -158,28 +185,48 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 	}
 }
 
+// bigramHash is the hash of two words' hashes, their bytes low first.
+func bigramHash(prev, h uint32) uint32 {
+	bh := fnvByte(hBigram, byte(prev))
+	bh = fnvByte(bh, byte(prev>>8))
+	bh = fnvByte(bh, byte(prev>>16))
+	bh = fnvByte(bh, byte(prev>>24))
+	bh = fnvByte(bh, byte(h))
+	bh = fnvByte(bh, byte(h>>8))
+	bh = fnvByte(bh, byte(h>>16))
+	return fnvByte(bh, byte(h>>24))
+}
+
 // appendCharGrams adds the 4-grams of "^word$". Cross-validation chose
 // 4-grams alone over 3- to 5-grams: as good or better, with half the
 // features, so half the time.
+//
+// The grams are hashed straight from the word, without building "^word$":
+// the first and the last one take the boundary marks, the others are four
+// bytes of the word, each starting from charStart.
 func appendCharGrams(fs []feature, w []byte) []feature {
-	n := len(w) + 2
-	for i := 0; i+4 <= n; i++ {
-		h := fnvByte(fnvOffset, pChar)
-		for j := i; j < i+4; j++ {
-			var c byte
-			switch j {
-			case 0:
-				c = '^'
-			case n - 1:
-				c = '$'
-			default:
-				c = w[j-1]
-			}
-			h = fnvByte(h, c)
-		}
-		fs = append(fs, feature{cell: bucket(h), start: -1})
+	n := len(w)
+	if n < 2 {
+		return fs // "^x$" has no 4-gram
 	}
+	if n == 2 {
+		return append(fs, feature{cell: bucket(gram(charStart['^'], w[0], w[1], '$')), start: -1})
+	}
+	base := len(fs)
+	fs = slices.Grow(fs, n-1)[:base+n-1]
+	out := fs[base:]
+	out[0] = feature{cell: bucket(gram(charStart['^'], w[0], w[1], w[2])), start: -1}
+	for i := 0; i+3 < n; i++ {
+		g := w[i : i+4 : i+4]
+		out[i+1] = feature{cell: bucket(gram(charStart[g[0]], g[1], g[2], g[3])), start: -1}
+	}
+	out[n-2] = feature{cell: bucket(gram(charStart[w[n-3]], w[n-2], w[n-1], '$')), start: -1}
 	return fs
+}
+
+// gram finishes the hash of a 4-gram whose first byte is hashed in h.
+func gram(h uint32, b, c, d byte) uint32 {
+	return fnvByte(fnvByte(fnvByte(h, b), c), d)
 }
 
 // featureScale is what each hashed feature of a text with n features is
@@ -200,16 +247,17 @@ const minFeatures = 24
 // score.
 const minEvidence = 4
 
-// evidence keeps f's span only when it reads as a reason.
+// evidence keeps f's span only when it reads as a reason. It stops
+// counting at minEvidence: most words get there in a few bytes.
 func evidence(b []byte, f feature) feature {
 	n := 0
 	for _, c := range b[f.start:f.end] {
-		if isAlnum(c) || c >= 0x80 {
-			n++
+		if class[c]&clWord != 0 { // a letter, a digit or a byte of another script
+			if n++; n >= minEvidence {
+				return f
+			}
 		}
 	}
-	if n < minEvidence {
-		f.start, f.end = -1, -1
-	}
+	f.start, f.end = -1, -1
 	return f
 }

@@ -185,29 +185,10 @@ func (m *Model) logit(sc *scratch, adj *Adjustments) float64 {
 	if len(fs) == 0 {
 		return z - memberGuard(&sc.dense)
 	}
-	q := m.q
-	var sum, shift int64
-	var aq []int8
+	sum, top, topW := m.sumHashed(fs)
+	var shift int64
 	if adj != nil {
-		aq = adj.q
-	}
-	var top [2]feature
-	var topW [2]int64
-	top[0].start, top[1].start = -1, -1
-	for _, f := range fs {
-		w := int64(q[f.cell&(numBuckets-1)])
-		sum += w
-		if aq != nil {
-			shift += int64(aq[f.cell&(numBuckets-1)])
-		}
-		if f.start >= 0 && w > topW[1] {
-			if w > topW[0] {
-				top[1], topW[1] = top[0], topW[0]
-				top[0], topW[0] = f, w
-			} else {
-				top[1], topW[1] = f, w
-			}
-		}
+		shift = adj.sum(fs)
 	}
 	scale := featureScale(len(fs))
 	z += float64(sum) * m.qScale * scale
@@ -217,6 +198,27 @@ func (m *Model) logit(sc *scratch, adj *Adjustments) float64 {
 	sc.top = top
 	sc.topW = [2]float64{float64(topW[0]) * m.qScale * scale, float64(topW[1]) * m.qScale * scale}
 	return z - memberGuard(&sc.dense)
+}
+
+// sumHashed returns the sum of the quantised weights of the features'
+// cells, and the two word features that weigh the most (the first one
+// found wins a tie).
+func (m *Model) sumHashed(fs []feature) (sum int64, top [2]feature, topW [2]int64) {
+	q := (*[numBuckets]int8)(m.q) // a fixed size: no bounds check in the loop
+	top[0].start, top[1].start = -1, -1
+	for _, f := range fs {
+		w := int64(q[f.cell&(numBuckets-1)])
+		sum += w
+		if w > topW[1] && f.start >= 0 {
+			if w > topW[0] {
+				top[1], topW[1] = top[0], topW[0]
+				top[0], topW[0] = f, w
+			} else {
+				top[1], topW[1] = f, w
+			}
+		}
+	}
+	return sum, top, topW
 }
 
 // memberGuard is what the logit loses when the rules read a member talking
@@ -250,3 +252,13 @@ func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 // learnedEvidence is the smallest share of the logit a word feature must
 // bring to be shown to moderators as a reason.
 const learnedEvidence = 0.35
+
+// sum returns the sum of the corrections of the features' cells, in steps
+// of adjScale.
+func (a *Adjustments) sum(fs []feature) (s int64) {
+	q := (*[numBuckets]int8)(a.q)
+	for _, f := range fs {
+		s += int64(q[f.cell&(numBuckets-1)])
+	}
+	return s
+}

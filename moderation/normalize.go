@@ -1,6 +1,7 @@
 package moderation
 
 import (
+	"sync"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -130,11 +131,24 @@ func (sc *scratch) normalizeUnicode(dst []byte, text string) []byte {
 	src := text
 	for round := 0; ; round++ {
 		var in []byte
-		if round == 0 && !hasInvisible(src) && norm.NFKC.QuickSpanString(src) == len(src) {
+		stable, invisible := false, false
+		if round == 0 {
+			stable, invisible = surveyRunes(src)
+		}
+		switch {
+		case stable && !invisible:
 			// The common case (French with accents, emoji): nothing to
 			// remove or compose, map the text as it is.
 			in = unsafe.Slice(unsafe.StringData(src), len(src))
-		} else {
+		case stable:
+			// Only invisible characters to remove ("❄️" has a variation
+			// selector): what stays is still in NFKC, which would return
+			// it unchanged.
+			sc.tmp = appendVisible(sc.tmp[:0], src)
+			in = sc.tmp
+		case round == 0 && !hasInvisible(src) && norm.NFKC.QuickSpanString(src) == len(src):
+			in = unsafe.Slice(unsafe.StringData(src), len(src))
+		default:
 			sc.tmp = appendVisible(sc.tmp[:0], src)
 			sc.tmp2 = norm.NFKC.Append(sc.tmp2[:0], sc.tmp...)
 			in = sc.tmp2
@@ -146,6 +160,89 @@ func (sc *scratch) normalizeUnicode(dst []byte, text string) []byte {
 		}
 		sc.tmp3 = append(sc.tmp3[:0], dst...)
 		src = unsafeString(sc.tmp3)
+	}
+}
+
+// surveyRunes reports whether every character of s is ASCII, invisible
+// or one that NFKC keeps as it is whatever surrounds it (stableRune), and
+// whether there is an invisible one: then NFKC has nothing to do once the
+// invisible characters are removed. It reads most texts (accented Latin
+// letters, common punctuation, emoji) without the normalisation tables.
+func surveyRunes(s string) (stable, invisible bool) {
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case stableRune(r):
+		case r != utf8.RuneError && isInvisible(r):
+			invisible = true
+		default:
+			return false, invisible
+		}
+	}
+	return true, invisible
+}
+
+// stableRune reports a character that NFKC leaves as it is next to any
+// other such character: not invisible, quick-check yes, combining class 0
+// and composing with nothing before it. Text made of them (and ASCII) is
+// in NFKC by the quick-check algorithm: no character to decompose, none to
+// reorder, none to compose with the one before. The tables cover the
+// scripts and emoji of the groups' messages; other characters take the
+// general path.
+func stableRune(r rune) bool {
+	stableOnce.Do(buildStableTables)
+	switch {
+	case r < stableLow:
+		return stableLowBits[r/64]&(1<<(r%64)) != 0
+	case r >= stableEmoji && r < stableEmojiEnd:
+		r -= stableEmoji
+		return stableEmojiBits[r/64]&(1<<(r%64)) != 0
+	}
+	return false
+}
+
+// The ranges of stableRune's tables: Latin, Greek, Cyrillic, general
+// punctuation, currency signs and symbols below U+3000, and the emoji
+// blocks.
+const (
+	stableLow      = 0x3000
+	stableEmoji    = 0x1F000
+	stableEmojiEnd = 0x1FB00
+)
+
+// The tables are built on first use (2 ms), not when a program that never
+// screens starts.
+var (
+	stableOnce      sync.Once
+	stableLowBits   [stableLow / 64]uint64
+	stableEmojiBits [(stableEmojiEnd - stableEmoji) / 64]uint64
+)
+
+func buildStableTables() {
+	low, emoji := &stableLowBits, &stableEmojiBits
+	var buf [utf8.UTFMax]byte
+	stable := func(r rune) bool {
+		if r < utf8.RuneSelf || !utf8.ValidRune(r) || isInvisible(r) {
+			return false
+		}
+		s := buf[:utf8.EncodeRune(buf[:], r)]
+		p := norm.NFKC.Properties(s)
+		return p.BoundaryBefore() && p.CCC() == 0 && norm.NFKC.QuickSpan(s) == len(s)
+	}
+	for r := rune(0); r < stableLow; r++ {
+		if stable(r) {
+			low[r/64] |= 1 << (r % 64)
+		}
+	}
+	for r := rune(stableEmoji); r < stableEmojiEnd; r++ {
+		if stable(r) {
+			emoji[(r-stableEmoji)/64] |= 1 << ((r - stableEmoji) % 64)
+		}
 	}
 }
 
@@ -430,40 +527,41 @@ func leetDigit(c byte) byte {
 // double space, the only cases joinSpaced and squeezeSpaces change. De-leeting and collapsing never create or
 // remove a spaced-out word, so that answer holds through those steps.
 func survey(b []byte) (leet, run, spaced bool) {
-	// Branch-free first: which classes of bytes are there at all?
+	// One pass: the classes of bytes seen, a letter equal to the two
+	// before it, and at each spacer (until one is found) the spaced-out
+	// test below.
 	var seen uint8
-	for _, c := range b {
-		seen |= class[c]
-	}
-	leet = seen&clLeet != 0
-	for i := 2; i < len(b); i++ {
-		if c := b[i]; c == b[i-1] && c == b[i-2] && isLetter(c) {
+	var p1, p2 byte // the two bytes before b[i]
+	for i, c := range b {
+		cl := class[c]
+		seen |= cl
+		if c == p1 && c == p2 && cl&clLetter != 0 {
 			run = true
-			break
+		}
+		p2, p1 = p1, c
+		if cl&clSpacer != 0 && !spaced && i > 0 {
+			spaced = spacedAt(b, i)
 		}
 	}
-	if seen&clSpacer == 0 {
-		return leet, run, false
+	return seen&clLeet != 0, run, spaced
+}
+
+// spacedAt reports, for the spacer at b[i] (i > 0), a double space or a
+// single letter or digit before it and another single one after at most
+// three spacers.
+func spacedAt(b []byte, i int) bool {
+	if b[i] == ' ' && b[i-1] == ' ' {
+		return true
 	}
-	for i := 1; i < len(b); i++ {
-		if class[b[i]]&clSpacer == 0 {
-			continue
-		}
-		if b[i] == ' ' && b[i-1] == ' ' {
-			return leet, run, true
-		}
-		// A single letter or digit before the spacer, and another single
-		// after at most three spacers.
-		if c := b[i-1]; !isAlnum(c) || i >= 2 && gluesLeft(b[i-2]) || !isSingle(b, i-1) {
-			continue
-		}
-		for j := i; j < len(b) && j < i+3 && isSpacer(b[j]); j++ {
-			if isSingle(b, j+1) {
-				return leet, run, true
-			}
+	if c := b[i-1]; !isAlnum(c) || i >= 2 && gluesLeft(b[i-2]) || !isSingle(b, i-1) {
+		return false
+	}
+	for j := i; j < len(b) && j < i+3 && isSpacer(b[j]); j++ {
+		if isSingle(b, j+1) {
+			return true
 		}
 	}
-	return leet, run, false
+	return false
 }
 
 // deleet replaces leetspeak inside words, in place. A run of digits (or $,
