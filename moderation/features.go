@@ -122,27 +122,42 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 	}
 	sc.dense[denseScore] = float32(ruleScore)
 
-	fs := sc.feats[:0]
+	// fs[:n] are the features so far, written by index into room made
+	// for each token before it is read: a token adds its unigram, a
+	// bigram and at most one 4-gram per byte.
+	fs := sc.feats[:cap(sc.feats)]
+	n := 0
 	prev, prevStart, prevShown := uint32(0), int32(-1), false
 	words := 0
-	for i := range sc.toks {
-		if len(fs) >= maxFeatures {
+	toks := sc.toks
+	for i := range toks {
+		if n >= maxFeatures {
 			break
 		}
-		t := &sc.toks[i]
+		t := &toks[i]
 		var h uint32
+		shown := false
 		switch t.kind {
 		case kWord:
 			w := b[t.start:t.end]
+			if need := n + 2 + len(w); need > len(fs) {
+				fs = slices.Grow(fs[:n], max(need, 2*len(fs), 256)-n)
+				fs = fs[:cap(fs)]
+			}
 			h = fnvBytes(hUnigram, w)
 			if words < maxWordsForChars {
-				fs = appendCharGrams(fs, w)
+				n = charGrams(fs, n, w)
 			}
 			words++
+			// A word's bytes are all letters, digits or bytes of another
+			// script (emoji codes have five letters before their colon):
+			// it reads as a reason from minEvidence bytes.
+			shown = len(w) >= minEvidence
 		case kNumber:
 			// Numbers by shape: "20", "60" and "80" mean the same here;
 			// their length tells a price from a year.
 			h = numberHash[min(t.end-t.start, 9)]
+			shown = evidence(b, feature{start: t.start, end: t.end}).start >= 0
 		case kSymbol:
 			// Punctuation and currency signs: the rules read prices, and a
 			// "?" taught the model that questions are requests, flagging
@@ -157,20 +172,32 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 				k |= 0x80
 			}
 			h = fnvByte(hKind, k)
+			shown = evidence(b, feature{start: t.start, end: t.end}).start >= 0
 		}
-		uni := evidence(b, feature{cell: bucket(h), start: t.start, end: t.end})
-		fs = append(fs, uni)
+		if n+2 > len(fs) {
+			fs = slices.Grow(fs[:n], max(n+2, 2*len(fs), 256)-n)
+			fs = fs[:cap(fs)]
+		}
+		out := fs[n : n+2 : n+2]
+		uni := feature{cell: bucket(h), start: -1, end: -1}
+		if shown {
+			uni.start, uni.end = t.start, t.end
+		}
+		out[0] = uni
+		n++
 		if prevStart >= 0 && t.flags&fBreak == 0 {
 			bi := feature{cell: bucket(bigramHash(prev, h)), start: prevStart, end: t.end}
-			if !prevShown && uni.start < 0 {
+			if !prevShown && !shown {
 				// Count, unless one of the words reads as a reason alone:
 				// the pair's span holds that word's letters.
 				bi = evidence(b, bi)
 			}
-			fs = append(fs, bi)
+			out[1] = bi
+			n++
 		}
-		prev, prevStart, prevShown = h, t.start, uni.start >= 0
+		prev, prevStart, prevShown = h, t.start, shown
 	}
+	fs = fs[:n]
 	if len(fs) > maxFeatures {
 		fs = fs[:maxFeatures]
 	}
@@ -197,31 +224,31 @@ func bigramHash(prev, h uint32) uint32 {
 	return fnvByte(bh, byte(h>>24))
 }
 
-// appendCharGrams adds the 4-grams of "^word$". Cross-validation chose
-// 4-grams alone over 3- to 5-grams: as good or better, with half the
-// features, so half the time.
+// charGrams writes the 4-grams of "^word$" to fs[n:] (room for len(w)-1
+// of them) and returns the new count. Cross-validation chose 4-grams
+// alone over 3- to 5-grams: as good or better, with half the features, so
+// half the time.
 //
 // The grams are hashed straight from the word, without building "^word$":
 // the first and the last one take the boundary marks, the others are four
 // bytes of the word, each starting from charStart.
-func appendCharGrams(fs []feature, w []byte) []feature {
-	n := len(w)
-	if n < 2 {
-		return fs // "^x$" has no 4-gram
+func charGrams(fs []feature, n int, w []byte) int {
+	l := len(w)
+	if l < 2 {
+		return n // "^x$" has no 4-gram
 	}
-	if n == 2 {
-		return append(fs, feature{cell: bucket(gram(charStart['^'], w[0], w[1], '$')), start: -1})
+	if l == 2 {
+		fs[n] = feature{cell: bucket(gram(charStart['^'], w[0], w[1], '$')), start: -1}
+		return n + 1
 	}
-	base := len(fs)
-	fs = slices.Grow(fs, n-1)[:base+n-1]
-	out := fs[base:]
+	out := fs[n : n+l-1 : n+l-1]
 	out[0] = feature{cell: bucket(gram(charStart['^'], w[0], w[1], w[2])), start: -1}
-	for i := 0; i+3 < n; i++ {
+	for i := 0; i+3 < l; i++ {
 		g := w[i : i+4 : i+4]
 		out[i+1] = feature{cell: bucket(gram(charStart[g[0]], g[1], g[2], g[3])), start: -1}
 	}
-	out[n-2] = feature{cell: bucket(gram(charStart[w[n-3]], w[n-2], w[n-1], '$')), start: -1}
-	return fs
+	out[l-2] = feature{cell: bucket(gram(charStart[w[l-3]], w[l-2], w[l-1], '$')), start: -1}
+	return n + l - 1
 }
 
 // gram finishes the hash of a 4-gram whose first byte is hashed in h.
