@@ -1,6 +1,9 @@
 package moderation
 
-import "bytes"
+import (
+	"bytes"
+	"math/bits"
+)
 
 // item is a structural signal found among the numbers.
 type item struct {
@@ -24,12 +27,12 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 	sc.reasons = sc.reasons[:0]
 	sc.hits = sc.hits[:0]
 	sc.items = sc.items[:0]
-	for d := range sc.damp {
-		if sc.damp[d] != 0 {
-			sc.damp[d] = 0
-			sc.dampTop[d] = [3]rawReason{}
-		}
+	for set := sc.dampSet; set != 0; set &= set - 1 {
+		d := bits.TrailingZeros32(set)
+		sc.damp[d] = 0
+		sc.dampTop[d] = [3]rawReason{}
 	}
+	sc.dampSet = 0
 	if len(b) == 0 {
 		return 0
 	}
@@ -143,10 +146,13 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 	// lexicon does not list.
 	for i := range toks {
 		t := &toks[i]
+		if t.kind == kSymbol || t.kind == kWord && t.id != 0 {
+			continue
+		}
 		s := b[t.start:t.end]
 		switch t.kind {
 		case kWord:
-			if t.id == 0 && m.st.pastTense.weight > 0 && m.isPastTense(sc, s) {
+			if m.st.pastTense.weight > 0 && m.isPastTense(sc, s) {
 				sc.dampen(b, cStory, m.st.pastTense.weight, t.start, t.end)
 			}
 		case kNumber:
@@ -210,7 +216,8 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 	for _, r := range sc.reasons {
 		present |= 1 << uint(r.code)
 	}
-	for d := int8(0); d < numCodes; d++ {
+	for set := sc.dampSet; set != 0; set &= set - 1 {
+		d := bits.TrailingZeros32(set)
 		if sc.damp[d] == 0 || (m.affects[d]|m.halves[d])&present == 0 {
 			continue
 		}
@@ -232,7 +239,8 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 		}
 	}
 	sc.reasons = sc.reasons[:n]
-	for d := int8(0); d < numCodes; d++ {
+	for set := sc.dampSet; set != 0; set &= set - 1 {
+		d := bits.TrailingZeros32(set)
 		if sc.damp[d] > 0 && (m.affects[d]|m.halves[d])&present != 0 {
 			sc.reasons = append(sc.reasons, sc.dampAt[d])
 		}
@@ -323,6 +331,7 @@ func (sc *scratch) dampen(b []byte, code int8, w float64, start, end int32) {
 		keep *= 1 - t.w/float64(int(1)<<k)
 	}
 	sc.damp[code] = 1 - keep
+	sc.dampSet |= 1 << uint(code)
 	sc.dampAt[code] = rawReason{code: code, w: -(1 - keep), start: top[0].start, end: top[0].end}
 }
 

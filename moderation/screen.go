@@ -232,6 +232,7 @@ type scratch struct {
 	items                 []item
 	reasons               []rawReason
 	damp                  [numCodes]float64
+	dampSet               uint32 // the codes whose damp is set
 	dampAt                [numCodes]rawReason
 	dampTop               [numCodes][3]rawReason
 	evidence              []byte
