@@ -117,10 +117,11 @@ type matcher struct {
 	messenger  []string
 	tlds       map[string]bool
 	keywords   []string
-	question   int32            // the id of "?"
-	la, du, de int32            // the ids of "la", "du", "de"
-	affects    [numCodes]uint32 // dampener -> bit set of the positive codes it lowers fully
-	halves     [numCodes]uint32 // dampener -> codes it lowers by half its weight
+	question   int32                // the id of "?"
+	symbol     [utf8.RuneSelf]int32 // the id of each ASCII character as a word
+	la, du, de int32                // the ids of "la", "du", "de"
+	affects    [numCodes]uint32     // dampener -> bit set of the positive codes it lowers fully
+	halves     [numCodes]uint32     // dampener -> codes it lowers by half its weight
 }
 
 // Link windows, in words. Supply wording looks for a product within a
@@ -298,6 +299,9 @@ func compile(lex *Lexicon) *matcher {
 	}
 	m.table = newWordTable(m.dict)
 	m.dict = nil // the table answers from now on
+	for c := range m.symbol {
+		m.symbol[c] = m.table.get([]byte{byte(c)})
+	}
 	// The flags are read for every word of every message: a compact copy
 	// stays in cache.
 	m.flags = make([]uint8, len(m.words))
@@ -480,50 +484,46 @@ func emojiEnd(b []byte, i int) int {
 // or a French verb ending ("arnaquer", "cherchez", "livrent"), so that the
 // lexicon need not list every form.
 func (m *matcher) lookup(sc *scratch, w []byte) int32 {
+	return m.lookupHash(sc, w, wordHash(w))
+}
+
+// lookupHash is lookup for a word whose hash (wordHash) is h. The forms
+// without an ending hash the word's beginning again: most words are found
+// as written, or have no ending to try.
+func (m *matcher) lookupHash(sc *scratch, w []byte, h uint32) int32 {
 	n := len(w)
 	if n == 0 {
 		return 0
 	}
-	// One pass hashes the word and its prefixes without the last one, two
-	// and three bytes: every form below costs one table probe.
-	var pre [4]uint32
-	h := uint32(fnvOffset)
-	for i, c := range w {
-		if k := n - i; k <= 3 {
-			pre[k] = h
-		}
-		h = (h ^ uint32(c)) * fnvPrime
-	}
-	pre[0] = h
-	if id := m.form(sc, w, pre[0]); id != 0 {
+	if id := m.form(sc, w, h); id != 0 {
 		return id
 	}
 	if n < 4 || !isLetter(w[n-1]) {
 		return 0
 	}
-	base, cut := w, 0
+	base := w
 	if w[n-1] == 's' {
-		base, cut = w[:n-1], 1
-		if id := m.form(sc, base, pre[1]); id != 0 {
+		base = w[:n-1]
+		if id := m.form(sc, base, wordHash(base)); id != 0 {
 			return id
 		}
 	}
 	if len(base) >= 4 && base[len(base)-1] == 'e' {
-		if id := m.form(sc, base[:len(base)-1], pre[cut+1]); id != 0 {
+		if id := m.form(sc, base[:len(base)-1], wordHash(base[:len(base)-1])); id != 0 {
 			return id
 		}
 	}
 	switch {
 	case n >= 6 && string(w[n-3:]) == "ing":
-		return m.form(sc, w[:n-3], pre[3])
+		return m.form(sc, w[:n-3], wordHash(w[:n-3]))
 	case n >= 5 && string(w[n-2:]) == "ed":
-		return m.form(sc, w[:n-2], pre[2])
+		return m.form(sc, w[:n-2], wordHash(w[:n-2]))
 	case n >= 6 && (string(w[n-2:]) == "er" || string(w[n-2:]) == "ez"):
 		// French verbs: "arnaquer", "cherchez" are found as "arnaque",
 		// "cherche".
-		return m.formE(sc, w[:n-2], pre[2])
+		return m.formE(sc, w[:n-2], wordHash(w[:n-2]))
 	case n >= 7 && string(w[n-3:]) == "ent":
-		return m.formE(sc, w[:n-3], pre[3]) // "livrent", "cherchent"
+		return m.formE(sc, w[:n-3], wordHash(w[:n-3])) // "livrent", "cherchent"
 	}
 	return 0
 }
@@ -695,7 +695,12 @@ const (
 )
 
 func (m *matcher) appendWord(sc *scratch, toks []token, start, end int, kind uint8) []token {
-	id := m.lookup(sc, sc.norm[start:end])
+	return m.appendWordID(toks, start, end, kind, m.lookup(sc, sc.norm[start:end]))
+}
+
+// appendWordID appends the word b[start:end] whose id is id: one token, or
+// the words it is an alias of.
+func (m *matcher) appendWordID(toks []token, start, end int, kind uint8, id int32) []token {
 	if id != 0 && m.flags[id]&wAlias != 0 {
 		for _, a := range m.words[id].alias {
 			toks = append(toks, token{start: int32(start), end: int32(end), id: a, kind: kWord, wsi: -1})
@@ -718,6 +723,9 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 	toks := sc.toks[:0]
 	n := len(b)
 	hasDot := bytes.IndexByte(b, '.') >= 0 // links and e-mail addresses have one
+	// The next dot and the next space at or after i, once looked for: a
+	// link needs a dot before the space that ends it.
+	dotAt, spaceAt := -1, -1
 	for i := 0; i < n; {
 		c := b[i]
 		if c == ' ' {
@@ -725,31 +733,51 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 			continue
 		}
 		if hasDot && (i == 0 || isChunkStart(b[i-1])) && c != '@' {
-			if end, kind := m.linkAt(b, i); end > i {
-				toks = append(toks, token{start: int32(i), end: int32(end), kind: kind, wsi: -1})
-				i = end
-				continue
+			if dotAt < i {
+				dotAt = indexFrom(b, i, '.')
 			}
-		}
-		switch {
-		case c == '@':
-			if i == 0 || !isWordByte(b[i-1]) {
-				if end := handleEnd(b, i+1); end-(i+1) >= 3 {
-					toks = append(toks, token{start: int32(i), end: int32(end), kind: kHandle, wsi: -1})
+			if spaceAt < i {
+				spaceAt = indexFrom(b, i, ' ')
+			}
+			if dotAt < spaceAt && dotAt < i+maxLink {
+				if end, kind := m.linkAt(b, i); end > i {
+					toks = append(toks, token{start: int32(i), end: int32(end), kind: kind, wsi: -1})
 					i = end
 					continue
 				}
 			}
-			i++
-		case (isDigit(c) || isLetter(c)) && (i == 0 || !isWordByte(b[i-1])) && i+30 <= n && idEnd(b, i) > 0:
-			end := idEnd(b, i)
-			toks = append(toks, token{start: int32(i), end: int32(end), kind: kID, wsi: -1})
-			i = end
-		case isDigitLike(c) && i+1 < n && isDigit(b[i+1]) && (i == 0 || !isWordByte(b[i-1])) && phoneEnd(b, i) > 0:
-			end := phoneEnd(b, i)
-			toks = append(toks, token{start: int32(i), end: int32(end), kind: kPhone, wsi: -1})
-			i = end
-		case isDigit(c) || c == '+' && i+1 < n && isDigit(b[i+1]):
+		}
+		if cl := class[c]; cl&(clLetter|clDigit) != 0 {
+			// A word or a number: its end and hash in one pass.
+			j, h := scanWord(b, i)
+			afterWord := i > 0 && isWordByte(b[i-1])
+			if !afterWord && j-i >= 30 {
+				// An account id is a word of 30 characters or more.
+				if end := idEnd(b, i); end > 0 {
+					toks = append(toks, token{start: int32(i), end: int32(end), kind: kID, wsi: -1})
+					i = end
+					continue
+				}
+			}
+			if cl&clLetter != 0 {
+				if isDigitLike(c) && i+1 < n && isDigit(b[i+1]) && !afterWord {
+					if end := phoneEnd(b, i); end > 0 {
+						toks = append(toks, token{start: int32(i), end: int32(end), kind: kPhone, wsi: -1})
+						i = end
+						continue
+					}
+				}
+				if c == 'e' {
+					if end := emojiEnd(b, i); end > 0 {
+						toks = m.appendWord(sc, toks, i, end, kWord)
+						i = end
+						continue
+					}
+				}
+				toks = m.appendWordID(toks, i, j, kWord, m.lookupHash(sc, b[i:j], h))
+				i = j
+				continue
+			}
 			if i == 0 || !isAlnum(b[i-1]) {
 				if end := phoneEnd(b, i); end > 0 {
 					toks = append(toks, token{start: int32(i), end: int32(end), kind: kPhone, wsi: -1})
@@ -757,13 +785,9 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 					continue
 				}
 			}
-			if c == '+' {
-				i++
-				continue
-			}
-			j := wordEnd(b, i)
-			if id := m.lookup(sc, b[i:j]); id != 0 && !allDigits(b[i:j]) {
-				toks = m.appendWord(sc, toks, i, j, kWord) // "3mmc", "7j"
+			wid := m.lookupHash(sc, b[i:j], h)
+			if wid != 0 && !allDigits(b[i:j]) {
+				toks = m.appendWordID(toks, i, j, kWord, wid) // "3mmc", "7j"
 				i = j
 				continue
 			}
@@ -777,36 +801,56 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 					k++
 				}
 			}
-			id := m.lookup(sc, b[i:k])
-			if k < n && isWordStart(b, k) && !isDigit(b[k]) {
+			id := wid
+			if k != j {
+				id = m.lookup(sc, b[i:k])
+			}
+			glued := k < n && isWordStart(b, k) && !isDigit(b[k])
+			if glued {
 				// A number glued to a word ("4e fois", "20h", "5g") is not
 				// the number of a phrase ("la 4" is 4-MMC, "la 4e" is not).
 				id = 0
 			}
 			toks = append(toks, token{start: int32(i), end: int32(k), id: id, kind: kNumber, wsi: -1})
 			i = k
-			if k < n && isWordStart(b, k) && !isDigit(b[k]) {
+			if glued {
 				j := wordEnd(b, k)
 				toks = m.appendWord(sc, toks, k, j, kWord) // "5g" -> 5, g
 				i = j
 			}
-		case isWordStart(b, i):
-			if end := emojiEnd(b, i); end > 0 {
-				toks = m.appendWord(sc, toks, i, end, kWord)
-				i = end
-				continue
+			continue
+		}
+		switch {
+		case c == '@':
+			if i == 0 || !isWordByte(b[i-1]) {
+				if end := handleEnd(b, i+1); end-(i+1) >= 3 {
+					toks = append(toks, token{start: int32(i), end: int32(end), kind: kHandle, wsi: -1})
+					i = end
+					continue
+				}
 			}
-			j := wordEnd(b, i)
-			toks = m.appendWord(sc, toks, i, j, kWord)
-			i = j
+			i++
+		case c == '+' && i+1 < n && isDigit(b[i+1]):
+			if i == 0 || !isAlnum(b[i-1]) {
+				if end := phoneEnd(b, i); end > 0 {
+					toks = append(toks, token{start: int32(i), end: int32(end), kind: kPhone, wsi: -1})
+					i = end
+					continue
+				}
+			}
+			i++
 		case c < utf8.RuneSelf:
 			// A full stop ends a sentence; an ellipsis ("un plug... anal")
 			// does not.
 			stop := c == '.' && (i == 0 || b[i-1] != '.') && (i+1 == n || b[i+1] != '.')
 			if c == '/' || c == '$' || c == '=' || c == '?' || c == '!' || stop {
-				toks = append(toks, token{start: int32(i), end: int32(i + 1), id: m.lookup(sc, b[i:i+1]), kind: kSymbol, wsi: -1})
+				toks = append(toks, token{start: int32(i), end: int32(i + 1), id: m.symbol[c], kind: kSymbol, wsi: -1})
 			}
 			i++
+		case isWordStart(b, i):
+			j := wordEnd(b, i)
+			toks = m.appendWord(sc, toks, i, j, kWord)
+			i = j
 		default:
 			r, size := utf8.DecodeRune(b[i:])
 			if unicode.Is(unicode.Sc, r) { // €, £, ¥...
@@ -817,6 +861,36 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 	}
 	sc.toks = toks
 	return toks
+}
+
+// indexFrom returns the index of the first c in b at or after i, or
+// len(b).
+func indexFrom(b []byte, i int, c byte) int {
+	if k := bytes.IndexByte(b[i:], c); k >= 0 {
+		return i + k
+	}
+	return len(b)
+}
+
+// scanWord returns the end of the word or number starting with the ASCII
+// letter or digit at b[i] (wordEnd) and its wordHash, in one pass over
+// its ASCII letters and digits.
+func scanWord(b []byte, i int) (int, uint32) {
+	h := uint32(fnvOffset)
+	j := i
+	for ; j < len(b); j++ {
+		c := b[j]
+		if class[c]&(clLetter|clDigit) == 0 {
+			break
+		}
+		h = (h ^ uint32(c)) * fnvPrime
+	}
+	if j < len(b) && b[j] >= utf8.RuneSelf {
+		// Letters of another script may go on: the slow way.
+		j = wordEnd(b, j)
+		h = wordHash(b[i:j])
+	}
+	return j, h
 }
 
 func allDigits(b []byte) bool {
