@@ -144,7 +144,7 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 				fs = slices.Grow(fs[:n], max(need, 2*len(fs), 256)-n)
 				fs = fs[:cap(fs)]
 			}
-			h = fnvBytes(hUnigram, w)
+			h = t.uh // fnvBytes(hUnigram, w), from the tokenizer
 			if words < maxWordsForChars {
 				n = charGrams(fs, n, w)
 			}

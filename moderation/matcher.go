@@ -423,7 +423,8 @@ const sellsAlone = 0.35
 type token struct {
 	start, end int32
 	id         int32
-	wsi        int32 // index in the word sequence, -1 if not in it
+	wsi        int32  // index in the word sequence, -1 if not in it
+	uh         uint32 // a word's unigram feature hash (features.go), found while it is scanned
 	kind       uint8
 	flags      uint16
 }
@@ -695,19 +696,20 @@ const (
 )
 
 func (m *matcher) appendWord(sc *scratch, toks []token, start, end int, kind uint8) []token {
-	return m.appendWordID(toks, start, end, kind, m.lookup(sc, sc.norm[start:end]))
+	w := sc.norm[start:end]
+	return m.appendWordID(toks, start, end, kind, m.lookup(sc, w), fnvBytes(hUnigram, w))
 }
 
 // appendWordID appends the word b[start:end] whose id is id: one token, or
 // the words it is an alias of.
-func (m *matcher) appendWordID(toks []token, start, end int, kind uint8, id int32) []token {
+func (m *matcher) appendWordID(toks []token, start, end int, kind uint8, id int32, uh uint32) []token {
 	if id != 0 && m.flags[id]&wAlias != 0 {
 		for _, a := range m.words[id].alias {
-			toks = append(toks, token{start: int32(start), end: int32(end), id: a, kind: kWord, wsi: -1})
+			toks = append(toks, token{start: int32(start), end: int32(end), id: a, kind: kWord, wsi: -1, uh: uh})
 		}
 		return toks
 	}
-	return append(toks, token{start: int32(start), end: int32(end), id: id, kind: kind, wsi: -1})
+	return append(toks, token{start: int32(start), end: int32(end), id: id, kind: kind, wsi: -1, uh: uh})
 }
 
 func isChunkStart(c byte) bool {
@@ -749,7 +751,7 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 		}
 		if cl := class[c]; cl&(clLetter|clDigit) != 0 {
 			// A word or a number: its end and hash in one pass.
-			j, h := scanWord(b, i)
+			j, h, uh := scanWord(b, i)
 			afterWord := i > 0 && isWordByte(b[i-1])
 			if !afterWord && j-i >= 30 {
 				// An account id is a word of 30 characters or more.
@@ -774,7 +776,7 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 						continue
 					}
 				}
-				toks = m.appendWordID(toks, i, j, kWord, m.lookupHash(sc, b[i:j], h))
+				toks = m.appendWordID(toks, i, j, kWord, m.lookupHash(sc, b[i:j], h), uh)
 				i = j
 				continue
 			}
@@ -787,7 +789,7 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 			}
 			wid := m.lookupHash(sc, b[i:j], h)
 			if wid != 0 && !allDigits(b[i:j]) {
-				toks = m.appendWordID(toks, i, j, kWord, wid) // "3mmc", "7j"
+				toks = m.appendWordID(toks, i, j, kWord, wid, uh) // "3mmc", "7j"
 				i = j
 				continue
 			}
@@ -873,10 +875,10 @@ func indexFrom(b []byte, i int, c byte) int {
 }
 
 // scanWord returns the end of the word or number starting with the ASCII
-// letter or digit at b[i] (wordEnd) and its wordHash, in one pass over
-// its ASCII letters and digits.
-func scanWord(b []byte, i int) (int, uint32) {
-	h := uint32(fnvOffset)
+// letter or digit at b[i] (wordEnd), its wordHash and its unigram feature
+// hash, in one pass over its ASCII letters and digits.
+func scanWord(b []byte, i int) (int, uint32, uint32) {
+	h, uh := uint32(fnvOffset), hUnigram
 	j := i
 	for ; j < len(b); j++ {
 		c := b[j]
@@ -884,13 +886,15 @@ func scanWord(b []byte, i int) (int, uint32) {
 			break
 		}
 		h = (h ^ uint32(c)) * fnvPrime
+		uh = (uh ^ uint32(c)) * fnvPrime
 	}
 	if j < len(b) && b[j] >= utf8.RuneSelf {
 		// Letters of another script may go on: the slow way.
 		j = wordEnd(b, j)
 		h = wordHash(b[i:j])
+		uh = fnvBytes(hUnigram, b[i:j])
 	}
-	return j, h
+	return j, h, uh
 }
 
 func allDigits(b []byte) bool {
