@@ -73,6 +73,14 @@ var charStart = func() (t [256]uint32) {
 	return t
 }()
 
+// bigramStart[c] is the hash of a bigram after its first byte c.
+var bigramStart = func() (t [256]uint32) {
+	for c := range t {
+		t[c] = fnvByte(hBigram, byte(c))
+	}
+	return t
+}()
+
 // numberHash[k] is the unigram hash of a number of k digits (9 for 9 or
 // more): numbers count by shape.
 var numberHash = func() (t [10]uint32) {
@@ -212,16 +220,18 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 	}
 }
 
-// bigramHash is the hash of two words' hashes, their bytes low first.
+// bigramHash is the hash of two words' hashes, their bytes low first;
+// written so that it is inlined (a call in the extraction loop spills
+// every register).
 func bigramHash(prev, h uint32) uint32 {
-	bh := fnvByte(hBigram, byte(prev))
-	bh = fnvByte(bh, byte(prev>>8))
-	bh = fnvByte(bh, byte(prev>>16))
-	bh = fnvByte(bh, byte(prev>>24))
-	bh = fnvByte(bh, byte(h))
-	bh = fnvByte(bh, byte(h>>8))
-	bh = fnvByte(bh, byte(h>>16))
-	return fnvByte(bh, byte(h>>24))
+	bh := bigramStart[uint8(prev)]
+	bh = (bh ^ prev>>8&0xff) * fnvPrime
+	bh = (bh ^ prev>>16&0xff) * fnvPrime
+	bh = (bh ^ prev>>24) * fnvPrime
+	bh = (bh ^ h&0xff) * fnvPrime
+	bh = (bh ^ h>>8&0xff) * fnvPrime
+	bh = (bh ^ h>>16&0xff) * fnvPrime
+	return (bh ^ h>>24) * fnvPrime
 }
 
 // charGrams writes the 4-grams of "^word$" to fs[n:] (room for len(w)-1
