@@ -492,12 +492,23 @@ func (m *matcher) lookup(sc *scratch, w []byte) int32 {
 // without an ending hash the word's beginning again: most words are found
 // as written, or have no ending to try.
 func (m *matcher) lookupHash(sc *scratch, w []byte, h uint32) int32 {
+	if id := m.table.getHash(w, h); id != 0 {
+		return id
+	}
+	return m.lookupMiss(sc, w, h)
+}
+
+// lookupMiss is lookupHash for a word not in the table as written.
+func (m *matcher) lookupMiss(sc *scratch, w []byte, h uint32) int32 {
 	n := len(w)
 	if n == 0 {
 		return 0
 	}
-	if id := m.form(sc, w, h); id != 0 {
-		return id
+	if hasDouble(w) {
+		sc.undouble = undouble(sc.undouble[:0], w)
+		if id := m.table.get(sc.undouble); id != 0 {
+			return id
+		}
 	}
 	if n < 4 || !isLetter(w[n-1]) {
 		return 0
@@ -661,22 +672,34 @@ func newWordTable(dict map[string]int32) *wordTable {
 // get returns the id of w, or 0.
 func (t *wordTable) get(w []byte) int32 { return t.getHash(w, wordHash(w)) }
 
-// getHash returns the id of w, whose hash is h, or 0.
+// getHash returns the id of w, whose hash is h, or 0. The filter is
+// inlined; the table is probed for the words that pass it.
 func (t *wordTable) getHash(w []byte, h uint32) int32 {
-	if len(w) == 0 {
-		return 0
-	}
 	if t.bloom[h%bloomBits/64]&(1<<(h%64)) == 0 {
 		return 0
 	}
+	return t.probe(w, h)
+}
+
+// probe looks w up in the table. The empty word is in no slot (an empty
+// slot has length 0).
+func (t *wordTable) probe(w []byte, h uint32) int32 {
 	mask := uint32(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]
 		if s.len == 0 {
 			return 0
 		}
-		if s.hash == h && int(s.len) == len(w) && t.arena[s.off:s.off+s.len] == string(w) {
-			return s.id
+		if s.hash == h && int(s.len) == len(w) {
+			// Words are short: a loop costs less than a call to compare.
+			a := t.arena[s.off : s.off+s.len]
+			k := 0
+			for k < len(w) && k < len(a) && a[k] == w[k] {
+				k++
+			}
+			if k == len(w) {
+				return s.id
+			}
 		}
 	}
 }
