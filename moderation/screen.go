@@ -274,7 +274,15 @@ func (sc *scratch) sortDedup(b []byte) {
 	rs := sc.reasons
 	// Insertion sort: a handful of reasons, and sort.Slice would allocate.
 	for i := 1; i < len(rs); i++ {
-		for j := i; j > 0 && rs[j].before(rs[j-1], b); j-- {
+		for j := i; j > 0; j-- {
+			// before, with the common case (different weights) inline.
+			if w, pw := rs[j].w, rs[j-1].w; w != pw {
+				if !(w > pw) {
+					break
+				}
+			} else if !rs[j].before(rs[j-1], b) {
+				break
+			}
 			rs[j], rs[j-1] = rs[j-1], rs[j]
 		}
 	}
