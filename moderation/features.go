@@ -154,7 +154,17 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 			}
 			h = t.uh // fnvBytes(hUnigram, w), from the tokenizer
 			if words < maxWordsForChars {
-				n = charGrams(fs, n, w)
+				if t.grams >= 0 {
+					// A word of the lexicon: its n-grams' cells are ready.
+					cells := sc.gramCells[t.grams : int(t.grams)+gramCount(len(w))]
+					out := fs[n : n+len(cells)]
+					for k, c := range cells {
+						out[k] = feature{cell: c, start: -1}
+					}
+					n += len(cells)
+				} else {
+					n = charGrams(fs, n, w)
+				}
 			}
 			words++
 			// A word's bytes are all letters, digits or bytes of another
@@ -259,6 +269,17 @@ func charGrams(fs []feature, n int, w []byte) int {
 	}
 	out[l-2] = feature{cell: bucket(gram(charStart[w[l-3]], w[l-2], w[l-1], '$')), start: -1}
 	return n + l - 1
+}
+
+// gramCount is how many 4-grams a word of n bytes has (charGrams).
+func gramCount(n int) int {
+	switch {
+	case n < 2:
+		return 0
+	case n == 2:
+		return 1
+	}
+	return n - 1
 }
 
 // gram finishes the hash of a 4-gram whose first byte is hashed in h.

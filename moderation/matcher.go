@@ -425,6 +425,7 @@ type token struct {
 	id         int32
 	wsi        int32  // index in the word sequence, -1 if not in it
 	uh         uint32 // a word's unigram feature hash (features.go), found while it is scanned
+	grams      int32  // where a word's n-gram cells start in the word table's grams, -1: not there
 	kind       uint8
 	flags      uint16
 }
@@ -628,12 +629,17 @@ type wordTable struct {
 	bloom [bloomBits / 64]uint64
 	slots []wordSlot // a power of two, at most half full
 	arena string
+	// grams holds, for each word of the table, the cells of its
+	// character n-grams (features.go), so that a word found as written
+	// need not hash them again.
+	grams []uint32
 }
 
 type wordSlot struct {
 	hash     uint32
 	off, len uint32
 	id       int32
+	grams    int32 // where the word's n-gram cells start in grams
 }
 
 // bloomBits sizes the filter: 64 Kbit for a few thousand words.
@@ -662,8 +668,12 @@ func newWordTable(dict map[string]int32) *wordTable {
 		for t.slots[i].len != 0 {
 			i = (i + 1) & uint32(n-1)
 		}
-		t.slots[i] = wordSlot{hash: h, off: uint32(arena.Len()), len: uint32(len(w)), id: dict[w]}
+		t.slots[i] = wordSlot{hash: h, off: uint32(arena.Len()), len: uint32(len(w)), id: dict[w], grams: int32(len(t.grams))}
 		arena.WriteString(w)
+		fs := make([]feature, len(w)+1)
+		for _, f := range fs[:charGrams(fs, 0, []byte(w))] {
+			t.grams = append(t.grams, f.cell)
+		}
 	}
 	t.arena = arena.String()
 	return t
@@ -684,11 +694,27 @@ func (t *wordTable) getHash(w []byte, h uint32) int32 {
 // probe looks w up in the table. The empty word is in no slot (an empty
 // slot has length 0).
 func (t *wordTable) probe(w []byte, h uint32) int32 {
+	id, _ := t.find(w, h)
+	return id
+}
+
+// findHash returns the id of w (whose hash is h) and where the cells of
+// its character n-grams start in t.grams; 0 and -1 if w is not in the
+// table as written.
+func (t *wordTable) findHash(w []byte, h uint32) (int32, int32) {
+	if t.bloom[h%bloomBits/64]&(1<<(h%64)) == 0 {
+		return 0, -1
+	}
+	return t.find(w, h)
+}
+
+// find is findHash after the filter.
+func (t *wordTable) find(w []byte, h uint32) (int32, int32) {
 	mask := uint32(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]
 		if s.len == 0 {
-			return 0
+			return 0, -1
 		}
 		if s.hash == h && int(s.len) == len(w) {
 			// Words are short: a loop costs less than a call to compare.
@@ -698,7 +724,7 @@ func (t *wordTable) probe(w []byte, h uint32) int32 {
 				k++
 			}
 			if k == len(w) {
-				return s.id
+				return s.id, s.grams
 			}
 		}
 	}
@@ -720,19 +746,19 @@ const (
 
 func (m *matcher) appendWord(sc *scratch, toks []token, start, end int, kind uint8) []token {
 	w := sc.norm[start:end]
-	return m.appendWordID(toks, start, end, kind, m.lookup(sc, w), fnvBytes(hUnigram, w))
+	return m.appendWordID(toks, start, end, kind, m.lookup(sc, w), fnvBytes(hUnigram, w), -1)
 }
 
 // appendWordID appends the word b[start:end] whose id is id: one token, or
 // the words it is an alias of.
-func (m *matcher) appendWordID(toks []token, start, end int, kind uint8, id int32, uh uint32) []token {
+func (m *matcher) appendWordID(toks []token, start, end int, kind uint8, id int32, uh uint32, grams int32) []token {
 	if id != 0 && m.flags[id]&wAlias != 0 {
 		for _, a := range m.words[id].alias {
-			toks = append(toks, token{start: int32(start), end: int32(end), id: a, kind: kWord, wsi: -1, uh: uh})
+			toks = append(toks, token{start: int32(start), end: int32(end), id: a, kind: kWord, wsi: -1, uh: uh, grams: grams})
 		}
 		return toks
 	}
-	return append(toks, token{start: int32(start), end: int32(end), id: id, kind: kind, wsi: -1, uh: uh})
+	return append(toks, token{start: int32(start), end: int32(end), id: id, kind: kind, wsi: -1, uh: uh, grams: grams})
 }
 
 func isChunkStart(c byte) bool {
@@ -746,6 +772,7 @@ func isChunkStart(c byte) bool {
 // tokenize splits the normalised text b (which is sc.norm) into tokens.
 func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 	toks := sc.toks[:0]
+	sc.gramCells = m.table.grams
 	n := len(b)
 	hasDot := bytes.IndexByte(b, '.') >= 0 // links and e-mail addresses have one
 	// The next dot and the next space at or after i, once looked for: a
@@ -799,7 +826,11 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 						continue
 					}
 				}
-				toks = m.appendWordID(toks, i, j, kWord, m.lookupHash(sc, b[i:j], h), uh)
+				id, grams := m.table.findHash(b[i:j], h)
+				if id == 0 {
+					id = m.lookupMiss(sc, b[i:j], h)
+				}
+				toks = m.appendWordID(toks, i, j, kWord, id, uh, grams)
 				i = j
 				continue
 			}
@@ -812,7 +843,7 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 			}
 			wid := m.lookupHash(sc, b[i:j], h)
 			if wid != 0 && !allDigits(b[i:j]) {
-				toks = m.appendWordID(toks, i, j, kWord, wid, uh) // "3mmc", "7j"
+				toks = m.appendWordID(toks, i, j, kWord, wid, uh, -1) // "3mmc", "7j"
 				i = j
 				continue
 			}

@@ -237,6 +237,7 @@ type scratch struct {
 	dampTop               [numCodes][3]rawReason
 	evidence              []byte
 	feats                 []feature
+	gramCells             []uint32 // the word table's n-gram cells (tokenize sets it)
 	dense                 [numDense]float32
 	top                   [2]feature
 	topW                  [2]float64
