@@ -775,9 +775,9 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 	sc.gramCells = m.table.grams
 	n := len(b)
 	hasDot := bytes.IndexByte(b, '.') >= 0 // links and e-mail addresses have one
-	// The next dot and the next space at or after i, once looked for: a
-	// link needs a dot before the space that ends it.
-	dotAt, spaceAt := -1, -1
+	// The next dot at or after i, once looked for, and the last space
+	// before it: a link needs a dot before the space that ends it.
+	dotAt, dotSpace := -1, -1
 	for i := 0; i < n; {
 		c := b[i]
 		if c == ' ' {
@@ -787,11 +787,12 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 		if hasDot && (i == 0 || isChunkStart(b[i-1])) && c != '@' {
 			if dotAt < i {
 				dotAt = indexFrom(b, i, '.')
+				dotSpace = -1
+				if k := bytes.LastIndexByte(b[i:dotAt], ' '); k >= 0 {
+					dotSpace = i + k
+				}
 			}
-			if spaceAt < i {
-				spaceAt = indexFrom(b, i, ' ')
-			}
-			if dotAt < spaceAt && dotAt < i+maxLink {
+			if dotAt < n && dotSpace < i && dotAt < i+maxLink {
 				if end, kind := m.linkAt(b, i); end > i {
 					toks = append(toks, token{start: int32(i), end: int32(end), kind: kind, wsi: -1})
 					i = end
