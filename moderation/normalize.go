@@ -357,20 +357,28 @@ func mapText(dst []byte, s []byte, stableOnly bool) (out []byte, ok, normal bool
 	spaces := 2 // spaces written in a row; starts at 2 to drop leading ones
 	normal = true
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			i++
-			switch c = asciiFold[c]; c {
-			case ' ':
-				if spaces < 2 {
-					out = append(out, ' ')
-				}
-				spaces++
-			case 0:
-			default:
-				out = append(out, c)
-				spaces = 0
+		if s[i] < utf8.RuneSelf {
+			// A run of ASCII, folded by index into room for all of it.
+			if cap(out)-len(out) < len(s)-i {
+				out = slices.Grow(out, len(s)-i)
 			}
+			buf, w := out[:cap(out)], len(out)
+			for ; i < len(s) && s[i] < utf8.RuneSelf && w < len(buf); i++ {
+				switch c := asciiFold[s[i]]; c {
+				case ' ':
+					if spaces < 2 {
+						buf[w] = ' '
+						w++
+					}
+					spaces++
+				case 0:
+				default:
+					buf[w] = c
+					w++
+					spaces = 0
+				}
+			}
+			out = buf[:w]
 			continue
 		}
 		r, n := utf8.DecodeRune(s[i:])
