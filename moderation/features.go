@@ -138,70 +138,67 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 	prev, prevStart, prevShown := uint32(0), int32(-1), false
 	words := 0
 	toks := sc.toks
+	cells := sc.gramCells
 	for i := range toks {
 		if n >= maxFeatures {
 			break
 		}
 		t := &toks[i]
+		kind := t.kind
+		if kind == kSymbol {
+			// Punctuation and currency signs: the rules read prices, and a
+			// "?" taught the model that questions are requests, flagging
+			// members asking about their health (cross-validation: no
+			// loss without them).
+			continue
+		}
+		l := int(t.end - t.start)
+		if n+2+l > len(fs) {
+			// fs is all its capacity: Grow keeps what is written.
+			fs = slices.Grow(fs, max(n+2+l, 2*len(fs), 256)-len(fs))
+			fs = fs[:cap(fs)]
+		}
 		var h uint32
-		shown := false
-		switch t.kind {
+		var shown bool
+		switch kind {
 		case kWord:
-			w := b[t.start:t.end]
-			if need := n + 2 + len(w); need > len(fs) {
-				fs = slices.Grow(fs[:n], max(need, 2*len(fs), 256)-n)
-				fs = fs[:cap(fs)]
-			}
-			h = t.uh // fnvBytes(hUnigram, w), from the tokenizer
+			h = t.uh // fnvBytes(hUnigram, word), from the tokenizer
 			if words < maxWordsForChars {
-				if t.grams >= 0 {
+				if g := int(t.grams); g >= 0 {
 					// A word of the lexicon: its n-grams' cells are ready.
-					cells := sc.gramCells[t.grams : int(t.grams)+gramCount(len(w))]
-					out := fs[n : n+len(cells)]
-					for k, c := range cells {
-						out[k] = feature{cell: c, start: -1}
+					for k, c := range cells[g : g+gramCount(l)] {
+						fs[n+k] = feature{cell: c, start: -1}
 					}
-					n += len(cells)
+					n += gramCount(l)
 				} else {
-					n = charGrams(fs, n, w)
+					n = charGrams(fs, n, b[t.start:t.end])
 				}
 			}
 			words++
 			// A word's bytes are all letters, digits or bytes of another
 			// script (emoji codes have five letters before their colon):
 			// it reads as a reason from minEvidence bytes.
-			shown = len(w) >= minEvidence
+			shown = l >= minEvidence
 		case kNumber:
 			// Numbers by shape: "20", "60" and "80" mean the same here;
 			// their length tells a price from a year.
-			h = numberHash[min(t.end-t.start, 9)]
+			h = numberHash[min(l, 9)]
 			shown = evidence(b, feature{start: t.start, end: t.end}).start >= 0
-		case kSymbol:
-			// Punctuation and currency signs: the rules read prices, and a
-			// "?" taught the model that questions are requests, flagging
-			// members asking about their health (cross-validation: no
-			// loss without them).
-			continue
 		default:
 			// Phones, handles, links, e-mails and account ids by kind,
 			// and whether the rules took them for a health service.
-			k := t.kind
+			k := kind
 			if t.flags&fHealth != 0 {
 				k |= 0x80
 			}
 			h = fnvByte(hKind, k)
 			shown = evidence(b, feature{start: t.start, end: t.end}).start >= 0
 		}
-		if n+2 > len(fs) {
-			fs = slices.Grow(fs[:n], max(n+2, 2*len(fs), 256)-n)
-			fs = fs[:cap(fs)]
-		}
-		out := fs[n : n+2 : n+2]
 		uni := feature{cell: bucket(h), start: -1, end: -1}
 		if shown {
 			uni.start, uni.end = t.start, t.end
 		}
-		out[0] = uni
+		fs[n] = uni
 		n++
 		if prevStart >= 0 && t.flags&fBreak == 0 {
 			bi := feature{cell: bucket(bigramHash(prev, h)), start: prevStart, end: t.end}
@@ -210,7 +207,7 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 				// the pair's span holds that word's letters.
 				bi = evidence(b, bi)
 			}
-			out[1] = bi
+			fs[n] = bi
 			n++
 		}
 		prev, prevStart, prevShown = h, t.start, shown
