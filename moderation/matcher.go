@@ -98,30 +98,31 @@ type weights struct {
 
 // matcher is the compiled form of a lexicon.
 type matcher struct {
-	dict       map[string]int32 // while compiling only
-	words      []wordInfo       // by id; id 0 is "unknown"
-	flags      []uint8          // by id: words[id].flags
-	phrases    []phrase
-	trans      map[uint64]int32 // trie of phrases: node<<32 | word id -> next node (compiling)
-	edges      *edgeTable       // the same, for matching
-	root       []rootStep       // by word id: the trie node after it from the root
-	phraseOff  []int32          // by phrase: where its entries start in phraseEnt
-	phraseEnt  []int32
-	entFlag    []uint16 // by entry: the flag its matches set on their tokens
-	table      *wordTable
-	nodes      []trieNode // by node: the phrase that ends there and a filter of its children
-	entries    []entry
-	st         weights
-	helplines  []string
-	health     []string
-	messenger  []string
-	tlds       map[string]bool
-	keywords   []string
-	question   int32                // the id of "?"
-	symbol     [utf8.RuneSelf]int32 // the id of each ASCII character as a word
-	la, du, de int32                // the ids of "la", "du", "de"
-	affects    [numCodes]uint32     // dampener -> bit set of the positive codes it lowers fully
-	halves     [numCodes]uint32     // dampener -> codes it lowers by half its weight
+	dict        map[string]int32 // while compiling only
+	words       []wordInfo       // by id; id 0 is "unknown"
+	flags       []uint8          // by id: words[id].flags
+	phrases     []phrase
+	trans       map[uint64]int32 // trie of phrases: node<<32 | word id -> next node (compiling)
+	edges       *edgeTable       // the same, for matching
+	root        []rootStep       // by word id: the trie node after it from the root
+	phraseOff   []int32          // by phrase: where its entries start in phraseEnt
+	phraseEnt   []int32
+	entFlag     []uint16 // by entry: the flag its matches set on their tokens
+	table       *wordTable
+	nodes       []trieNode // by node: the phrase that ends there and a filter of its children
+	entries     []entry
+	st          weights
+	helplines   []string
+	helplinesCC []string // helplineCC(helplines)
+	health      []string
+	messenger   []string
+	tlds        map[string]bool
+	keywords    []string
+	question    int32                // the id of "?"
+	symbol      [utf8.RuneSelf]int32 // the id of each ASCII character as a word
+	la, du, de  int32                // the ids of "la", "du", "de"
+	affects     [numCodes]uint32     // dampener -> bit set of the positive codes it lowers fully
+	halves      [numCodes]uint32     // dampener -> codes it lowers by half its weight
 }
 
 // Link windows, in words. Supply wording looks for a product within a
@@ -156,6 +157,7 @@ func compile(lex *Lexicon) *matcher {
 		}
 	}
 	m.helplines = lex.vocab["helplines"]
+	m.helplinesCC = helplineCC(m.helplines)
 	m.health = lex.vocab["health_domains"]
 	m.messenger = lex.vocab["messenger_domains"]
 	for _, t := range lex.vocab["link_tlds"] {
@@ -1186,19 +1188,31 @@ func (m *matcher) isHelpline(digits []byte, international bool) bool {
 		if len(digits) >= len(h) && string(digits[:len(h)]) == h {
 			return true
 		}
-		// +33 800... is 0800...: compare without the country code.
-		if international && len(h) > 1 && h[0] == '0' {
-			for _, cc := range []string{"33", "32", "41", "352"} {
-				if len(digits) > len(cc) && string(digits[:len(cc)]) == cc {
-					rest := digits[len(cc):]
-					if len(rest) >= len(h)-1 && string(rest[:len(h)-1]) == h[1:] {
-						return true
-					}
-				}
+	}
+	if international {
+		// +33 800... is 0800...: the help lines with a country code
+		// instead of their 0 (helplineCC).
+		for _, h := range m.helplinesCC {
+			if len(digits) >= len(h) && string(digits[:len(h)]) == h {
+				return true
 			}
 		}
 	}
 	return false
+}
+
+// helplineCC returns the help lines that start with 0 written with a
+// country code instead ("0800" -> "33800", "32800", "41800", "352800").
+func helplineCC(helplines []string) []string {
+	var out []string
+	for _, h := range helplines {
+		if len(h) > 1 && h[0] == '0' {
+			for _, cc := range []string{"33", "32", "41", "352"} {
+				out = append(out, cc+h[1:])
+			}
+		}
+	}
+	return out
 }
 
 func (m *matcher) isShortHelpline(digits []byte) bool {
