@@ -484,6 +484,7 @@ const (
 	clLeet               // a digit, $ or @
 	clWord               // a letter, a digit or a byte of a non-ASCII character
 	clGlue               // gluesLeft: a word byte, an apostrophe, a colon, an @
+	clStick              // a word byte, an apostrophe or a colon: makes the letter before it part of a word
 )
 
 var class = func() (t [256]uint8) {
@@ -504,6 +505,9 @@ var class = func() (t [256]uint8) {
 		}
 		if t[c]&clWord != 0 || c == '\'' || c == ':' || c == '@' {
 			t[c] |= clGlue
+		}
+		if t[c]&clWord != 0 || c == '\'' || c == ':' {
+			t[c] |= clStick
 		}
 	}
 	return t
@@ -980,14 +984,7 @@ func joinWord(b []byte, w int, segs []int, s, e, end int) int {
 // non-word characters. An apostrophe or colon next to it (j'ai, emoji:x)
 // makes it part of a word.
 func isSingle(b []byte, i int) bool {
-	if i >= len(b) || !isAlnum(b[i]) {
-		return false
-	}
-	if i > 0 && gluesLeft(b[i-1]) {
-		return false
-	}
-	if i+1 < len(b) && (isWordByte(b[i+1]) || b[i+1] == '\'' || b[i+1] == ':') {
-		return false
-	}
-	return true
+	return i < len(b) && class[b[i]]&(clLetter|clDigit) != 0 &&
+		(i == 0 || class[b[i-1]]&clGlue == 0) &&
+		(i+1 >= len(b) || class[b[i+1]]&clStick == 0)
 }
