@@ -68,15 +68,13 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 	}
 	sc.ws = ws
 	m.numbers(sc, b, toks)
-	m.match(sc, toks, ws)
-	m.markShorthands(b, toks, ws)
-
-	anyTarget, anyPrice := false, len(sc.items) > 0
-	for i := range toks {
-		if toks[i].flags&fTarget != 0 {
-			anyTarget = true
-		}
+	// Whether a token is a target (fTarget): only match and
+	// markShorthands mark them.
+	anyTarget := m.match(sc, toks, ws)
+	if m.markShorthands(b, toks, ws) {
+		anyTarget = true
 	}
+	anyPrice := len(sc.items) > 0
 
 	// Lexicon terms.
 	for _, h := range sc.hits {
@@ -456,8 +454,9 @@ func gluedWord(b []byte, toks []token, i int) bool {
 	return i+1 < len(toks) && toks[i+1].start == toks[i].end && toks[i+1].kind == kWord
 }
 
-// match finds lexicon terms, longest first, and marks products.
-func (m *matcher) match(sc *scratch, toks []token, ws []int32) {
+// match finds lexicon terms, longest first, and marks products; it
+// reports whether it marked a target.
+func (m *matcher) match(sc *scratch, toks []token, ws []int32) (anyTarget bool) {
 	for p := 0; p < len(ws); {
 		t := &toks[ws[p]]
 		if t.id == 0 || t.flags&fConsumed != 0 {
@@ -498,17 +497,21 @@ func (m *matcher) match(sc *scratch, toks []token, ws []int32) {
 				for k := p; k < p+n; k++ {
 					toks[ws[k]].flags |= f
 				}
+				if f&fTarget != 0 {
+					anyTarget = true
+				}
 			}
 		}
 		p += n
 	}
+	return anyTarget
 }
 
 // markShorthands marks products named by one character after an article:
 // "la 3", "de la 4" (3-MMC, 4-MMC), "de la T" (Tina), "de la C" (cocaine),
 // "du K", also when the article belongs to a phrase ("j'ai de la 3", "ya de
 // la T"). Alone these characters mean nothing.
-func (m *matcher) markShorthands(b []byte, toks []token, ws []int32) {
+func (m *matcher) markShorthands(b []byte, toks []token, ws []int32) (marked bool) {
 	for q := 1; q < len(ws); q++ {
 		t := &toks[ws[q]]
 		if t.end-t.start != 1 || t.flags&fConsumed != 0 {
@@ -526,8 +529,10 @@ func (m *matcher) markShorthands(b []byte, toks []token, ws []int32) {
 		p := toks[ws[q-1]]
 		if p.kind == kWord && p.id != 0 && (p.id == m.la || p.id == m.du || p.id == m.de) && p.end+1 == t.start {
 			t.flags |= fTarget
+			marked = true
 		}
 	}
+	return marked
 }
 
 // linked reports whether the term at words [w0, w1) has what it needs
