@@ -51,12 +51,9 @@ func Normalize(text string) string {
 // normalizeInto normalises text into sc.norm and returns it. The result is
 // only valid until sc is reused.
 func normalizeInto(sc *scratch, text string) []byte {
-	buf := sc.norm[:0]
-	if isASCII(text) {
-		buf = appendASCII(buf, text)
-	} else {
-		buf = sc.normalizeUnicode(buf, text)
-	}
+	// ASCII text takes normalizeUnicode's first pass (mapText) and
+	// returns from it: no separate look to tell ASCII apart.
+	buf := sc.normalizeUnicode(sc.norm[:0], text)
 	// One look at the text tells which of the next steps can change it.
 	leet, run, spaced := survey(buf)
 	if leet && deleet(buf) {
@@ -85,32 +82,6 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
-}
-
-// appendASCII is the fast path for the common case of a plain ASCII
-// message: lower case and white space only.
-func appendASCII(dst []byte, s string) []byte {
-	n := len(dst)
-	dst = slices.Grow(dst, len(s))
-	out := dst[n : n+len(s)]
-	w := 0
-	spaces := 2 // no leading space
-	for i := 0; i < len(s) && w < len(out); i++ {
-		switch c := asciiFold[s[i]]; c {
-		case ' ':
-			if spaces < 2 {
-				out[w] = ' '
-				w++
-			}
-			spaces++
-		case 0:
-		default:
-			out[w] = c
-			w++
-			spaces = 0
-		}
-	}
-	return trimSpace(dst[:n+w])
 }
 
 // asciiFold maps an ASCII byte to what the folded text has: white space
