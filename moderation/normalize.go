@@ -334,19 +334,24 @@ func mapText(dst []byte, s []byte, stableOnly bool) (out []byte, ok, normal bool
 				out = slices.Grow(out, len(s)-i)
 			}
 			buf, w := out[:cap(out)], len(out)
-			for ; i < len(s) && s[i] < utf8.RuneSelf && w < len(buf); i++ {
-				switch c := asciiFold[s[i]]; c {
-				case ' ':
+			for ; i < len(s); i++ {
+				c := s[i]
+				if c >= utf8.RuneSelf {
+					break
+				}
+				// Written in any case, kept by moving past it.
+				f := asciiFold[c]
+				buf[w] = f
+				if f > ' ' {
+					w++
+					spaces = 0
+					continue
+				}
+				if f == ' ' {
 					if spaces < 2 {
-						buf[w] = ' '
 						w++
 					}
 					spaces++
-				case 0:
-				default:
-					buf[w] = c
-					w++
-					spaces = 0
 				}
 			}
 			out = buf[:w]
