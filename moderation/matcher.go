@@ -805,8 +805,7 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 		if cl := class[c]; cl&(clLetter|clDigit) != 0 {
 			// A word or a number: its end and hash in one pass.
 			j, h, uh := scanWord(b, i)
-			afterWord := i > 0 && isWordByte(b[i-1])
-			if !afterWord && j-i >= 30 {
+			if j-i >= 30 && !(i > 0 && isWordByte(b[i-1])) {
 				// An account id is a word of 30 characters or more.
 				if end := idEnd(b, i); end > 0 {
 					toks = append(toks, token{start: int32(i), end: int32(end), kind: kID, wsi: -1})
@@ -815,7 +814,7 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 				}
 			}
 			if cl&clLetter != 0 {
-				if isDigitLike(c) && i+1 < n && isDigit(b[i+1]) && !afterWord {
+				if i+1 < n && isDigit(b[i+1]) && isDigitLike(c) && !(i > 0 && isWordByte(b[i-1])) {
 					if end := phoneEnd(b, i); end > 0 {
 						toks = append(toks, token{start: int32(i), end: int32(end), kind: kPhone, wsi: -1})
 						i = end
