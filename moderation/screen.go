@@ -288,16 +288,23 @@ func (sc *scratch) sortDedup(b []byte) {
 		}
 	}
 	n := 0
+	var codes uint32 // the codes kept so far: evidence is compared within a code only
 	for i := range rs {
 		dup := false
-		for j := 0; j < n; j++ {
-			if rs[j].code == rs[i].code && string(evidenceOf(b, rs[j])) == string(evidenceOf(b, rs[i])) {
-				dup = true
-				break
+		bit := uint32(1) << uint(rs[i].code)
+		if codes&bit != 0 {
+			for j := 0; j < n; j++ {
+				if rs[j].code == rs[i].code && string(evidenceOf(b, rs[j])) == string(evidenceOf(b, rs[i])) {
+					dup = true
+					break
+				}
 			}
 		}
+		codes |= bit
 		if !dup {
-			rs[n] = rs[i]
+			if n != i {
+				rs[n] = rs[i]
+			}
 			n++
 		}
 	}
