@@ -1,6 +1,7 @@
 package moderation
 
 import (
+	"encoding/binary"
 	"slices"
 	"sync"
 	"unicode"
@@ -608,6 +609,26 @@ func spacedAt(b []byte, i int) bool {
 	return false
 }
 
+// Byte-parallel tests on eight bytes of text.
+const (
+	swarOnes = 0x0101010101010101
+	swarHigh = 0x8080808080808080
+	swarLow7 = 0x7f7f7f7f7f7f7f7f
+)
+
+// hasZeroByte reports whether one of the eight bytes of v is 0.
+func hasZeroByte(v uint64) bool { return (v-swarOnes)&^v&swarHigh != 0 }
+
+// hasLeet reports whether one of the eight bytes of x is a digit, "$" or
+// "@" (the bytes of class clLeet).
+func hasLeet(x uint64) bool {
+	v := x & swarLow7 // each byte's low 7 bits: no carry between bytes below
+	ge0 := v + (0x80-'0')*swarOnes
+	ge10 := v + (0x80-('9'+1))*swarOnes
+	return ge0&^ge10&^x&swarHigh != 0 || // '0' <= byte <= '9', ASCII
+		hasZeroByte(x^('$'*swarOnes)) || hasZeroByte(x^('@'*swarOnes))
+}
+
 // deleet replaces leetspeak inside words, in place. A run of digits (or $,
 // @) is replaced when it sits between two letters of one word and every
 // character of the run has a letter reading ("c0ke", "t1na", "c@ke"); a
@@ -620,6 +641,9 @@ func deleet(b []byte) (changed bool) {
 		// Jump to the next digit, $ or @, then back to the start of its
 		// word: most words have none.
 		k := i
+		for k+8 <= len(b) && !hasLeet(binary.LittleEndian.Uint64(b[k:])) {
+			k += 8 // eight bytes at a time: most have none
+		}
 		for k < len(b) && class[b[k]]&clLeet == 0 {
 			k++
 		}
