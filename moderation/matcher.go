@@ -700,17 +700,9 @@ func (t *wordTable) probe(w []byte, h uint32) int32 {
 	return id
 }
 
-// findHash returns the id of w (whose hash is h) and where the cells of
-// its character n-grams start in t.grams; 0 and -1 if w is not in the
-// table as written.
-func (t *wordTable) findHash(w []byte, h uint32) (int32, int32) {
-	if t.bloom[h%bloomBits/64]&(1<<(h%64)) == 0 {
-		return 0, -1
-	}
-	return t.find(w, h)
-}
-
-// find is findHash after the filter.
+// find returns the id of w (whose hash is h, past the filter) and where
+// the cells of its character n-grams start in t.grams; 0 and -1 if w is
+// not in the table as written.
 func (t *wordTable) find(w []byte, h uint32) (int32, int32) {
 	mask := uint32(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
@@ -803,8 +795,9 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 			}
 		}
 		if cl := class[c]; cl&(clLetter|clDigit) != 0 {
-			// A word or a number: its end and hash in one pass.
-			j, h, uh := scanWord(b, i)
+			// A word or a number: its end, hashes and, if the table has
+			// it as written, its id, in one call.
+			j, h, uh, id, grams := m.table.scanFind(b, i)
 			if j-i >= 30 && !(i > 0 && isWordByte(b[i-1])) {
 				// An account id is a word of 30 characters or more.
 				if end := idEnd(b, i); end > 0 {
@@ -828,7 +821,6 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 						continue
 					}
 				}
-				id, grams := m.table.findHash(b[i:j], h)
 				if id == 0 {
 					id = m.lookupMiss(sc, b[i:j], h)
 				}
@@ -843,7 +835,10 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 					continue
 				}
 			}
-			wid := m.lookupHash(sc, b[i:j], h)
+			wid := id // lookupHash
+			if wid == 0 {
+				wid = m.lookupMiss(sc, b[i:j], h)
+			}
 			if wid != 0 && !allDigits(b[i:j]) {
 				toks = m.appendWordID(toks, i, j, kWord, wid, uh, -1) // "3mmc", "7j"
 				i = j
@@ -859,7 +854,7 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 					k++
 				}
 			}
-			id := wid
+			id = wid
 			if k != j {
 				id = m.lookup(sc, b[i:k])
 			}
@@ -930,12 +925,14 @@ func indexFrom(b []byte, i int, c byte) int {
 	return len(b)
 }
 
-// scanWord returns the end of the word or number starting with the ASCII
-// letter or digit at b[i] (wordEnd), its wordHash and its unigram feature
-// hash, in one pass over its ASCII letters and digits.
-func scanWord(b []byte, i int) (int, uint32, uint32) {
-	h, uh := uint32(fnvOffset), hUnigram
-	j := i
+// scanFind returns the end of the word or number starting with the ASCII
+// letter or digit at b[i] (wordEnd), its wordHash, its unigram feature
+// hash, and, if the table has the word as written, its id and where its
+// n-gram cells start (else 0 and -1): one pass over its ASCII letters and
+// digits, and one call where the tokenizer would make two.
+func (t *wordTable) scanFind(b []byte, i int) (j int, h, uh uint32, id, grams int32) {
+	h, uh = uint32(fnvOffset), hUnigram
+	j = i
 	for ; j < len(b); j++ {
 		c := b[j]
 		if class[c]&(clLetter|clDigit) == 0 {
@@ -950,7 +947,11 @@ func scanWord(b []byte, i int) (int, uint32, uint32) {
 		h = wordHash(b[i:j])
 		uh = fnvBytes(hUnigram, b[i:j])
 	}
-	return j, h, uh
+	if t.bloom[h%bloomBits/64]&(1<<(h%64)) == 0 {
+		return j, h, uh, 0, -1
+	}
+	id, grams = t.find(b[i:j], h)
+	return j, h, uh, id, grams
 }
 
 func allDigits(b []byte) bool {
