@@ -401,6 +401,14 @@ func (s *Screener) priorSamples(weight float64) []Sample {
 
 // crossValidate returns the candidate mode's cross-validated result.
 func crossValidate(train []CorpusEntry, samples []Sample, fold func(int) int, folds int, opt TrainOptions, mode ModelMode) Candidate {
+	c := chooseThreshold(train, outOfFold(train, samples, fold, folds, opt, mode))
+	c.Mode = mode
+	return c
+}
+
+// outOfFold returns each training message's probability from the model
+// fitted on the other folds.
+func outOfFold(train []CorpusEntry, samples []Sample, fold func(int) int, folds int, opt TrainOptions, mode ModelMode) []float64 {
 	o := opt
 	o.Mode = mode
 	oof := make([]float64, len(train)) // prior examples (after train) are never scored
@@ -418,9 +426,7 @@ func crossValidate(train []CorpusEntry, samples []Sample, fold func(int) int, fo
 			}
 		}
 	}
-	c := chooseThreshold(train, oof)
-	c.Mode = mode
-	return c
+	return oof
 }
 
 // chooseThreshold picks the threshold on cross-validated probabilities.
