@@ -194,6 +194,10 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 	if len(fs) > maxFeatures {
 		fs = fs[:maxFeatures]
 	}
+	if sc.seen == nil {
+		sc.seen = new(cellSet)
+	}
+	fs = sc.seen.dedup(fs)
 	sc.feats = fs
 	if len(fs) < minFeatures {
 		// A text of a word or two weighs its signals less: "💊" or
@@ -283,4 +287,47 @@ func evidence(b []byte, f feature) feature {
 	}
 	f.start, f.end = -1, -1
 	return f
+}
+
+// cellSet finds the cells a text has already used: each cell counts once
+// per text, so that a word or a sentence said again does not count again.
+// Without it, an offer followed by a greeting pasted fifty times scored
+// as the greeting: the repeated cells' weights grew with the number of
+// copies, faster than the 1/√n of featureScale shrinks them.
+type cellSet struct {
+	gen   uint16
+	stamp [cellSetSize]uint16
+	key   [cellSetSize]uint32
+}
+
+// cellSetSize is at least twice maxFeatures (checked at compile time): an
+// open-addressing table never more than half full.
+const (
+	cellSetBits = 13
+	cellSetSize = 1 << cellSetBits
+)
+
+var _ [cellSetSize - 2*maxFeatures]struct{}
+
+// dedup keeps the first feature of each cell, in order.
+func (cs *cellSet) dedup(fs []feature) []feature {
+	cs.gen++
+	if cs.gen == 0 {
+		cs.stamp = [cellSetSize]uint16{}
+		cs.gen = 1
+	}
+	j := 0
+	for _, f := range fs {
+		i := (f.cell * 0x9e3779b1) >> (32 - cellSetBits)
+		for cs.stamp[i] == cs.gen && cs.key[i] != f.cell {
+			i = (i + 1) & (cellSetSize - 1)
+		}
+		if cs.stamp[i] == cs.gen {
+			continue
+		}
+		cs.stamp[i], cs.key[i] = cs.gen, f.cell
+		fs[j] = f
+		j++
+	}
+	return fs[:j]
 }

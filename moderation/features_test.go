@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -28,5 +29,29 @@ func TestCharGrams(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%q: cells %v, want %v", w, got, want)
 		}
+	}
+}
+
+// TestRepeatedTextCountsOnce: a cell counts once per text, so that an
+// offer padded with a greeting pasted over and over is still read as an
+// offer, and a text said twice has the features of the text said once.
+func TestRepeatedTextCountsOnce(t *testing.T) {
+	s := NewScreener(nil, 0)
+	offer := "Tina 💎 dispo ce soir, 80€ le g, livraison Paris 7j/7, contact Wickr: plug75"
+	padded := offer + " " + strings.Repeat("Salut à toutes et tous, ça va ? ", 120)
+	if v := s.Screen(padded, Context{}); !v.Flag {
+		t.Errorf("an offer padded with a repeated greeting is not flagged (score %.3f)", v.Score)
+	}
+	once := s.Sample("ça va, merci")
+	twice := s.Sample("ça va, merci ça va, merci")
+	if len(twice.Cells) >= 2*len(once.Cells) {
+		t.Errorf("a text said twice has %d features, once %d", len(twice.Cells), len(once.Cells))
+	}
+	seen := map[uint32]bool{}
+	for _, c := range twice.Cells {
+		if seen[c] {
+			t.Fatalf("cell %d counted twice", c)
+		}
+		seen[c] = true
 	}
 }

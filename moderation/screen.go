@@ -242,6 +242,7 @@ type scratch struct {
 	dampTop               [numCodes][3]rawReason
 	evidence              []byte
 	feats                 []feature
+	seen                  *cellSet
 	dense                 [numDense]float32
 	top                   [2]feature
 	topW                  [2]float64
