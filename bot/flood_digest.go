@@ -106,6 +106,9 @@ func (b *Bot) showFloods(ids []string) {
 	q.mu.Unlock()
 	if open != "" && time.Since(openAt) < review.FloodDigestSpan {
 		d, err := b.st.AddToDigest(open, ids)
+		if err == nil && d.CardMessageID == 0 && d.CardOwed {
+			return // its card, rendered when it is sent, counts them
+		}
 		if err == nil && d.CardMessageID != 0 {
 			text, markup := b.floodDigestView(d)
 			if err := b.edit(d.CardChatID, d.CardMessageID, text, markup); err != nil {
@@ -127,13 +130,9 @@ func (b *Bot) showFloods(ids []string) {
 		}
 		return
 	}
-	d, err := b.st.CreateDigest(review.Digest{FlagIDs: ids, Kind: review.FloodDigest, CreatedAt: b.now()})
+	d, err := b.oweDigest(review.Digest{FlagIDs: ids, Kind: review.FloodDigest, CreatedAt: b.now()})
 	if err != nil {
 		b.log.Error("store flood digest", "err", err)
-		return
-	}
-	if err := b.sendDigest(d); err != nil {
-		b.log.Error("post flood digest, will retry", "digest", d.ID, "err", err)
 		return
 	}
 	q.mu.Lock()

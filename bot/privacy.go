@@ -7,6 +7,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"github.com/entrepairs/entrepairs/admission"
+	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/review"
 	"github.com/entrepairs/entrepairs/store"
 )
@@ -20,7 +21,8 @@ import (
 // the person's earlier sanctions or refusals close it at once. It returns
 // true when it handled the request (declined: nothing is recorded about
 // it). chatID is where Telegram lets the bot write to the requester.
-func (b *Bot) gateRequest(req *tele.ChatJoinRequest, chatID int64, updateID int) bool {
+func (b *Bot) gateRequest(c tele.Context, req *tele.ChatJoinRequest, chatID int64) bool {
+	updateID := c.Update().ID
 	if cur, err := b.st.LatestAdmission(req.Chat.ID, req.Sender.ID); err == nil && cur.Open() {
 		return false // a request redelivered, or already under way
 	}
@@ -34,26 +36,27 @@ func (b *Bot) gateRequest(req *tele.ChatJoinRequest, chatID int64, updateID int)
 	if gate != admission.Sanctioned && gate != admission.TooSoon {
 		return false
 	}
-	group := req.Chat.ID
-	if err := b.admin("declineChatJoinRequest", group, func() error {
-		return b.tb.DeclineJoinRequest(tele.ChatID(group), req.Sender)
-	}); err != nil {
-		b.log.Warn("decline join request", "update_id", updateID, "err", b.scrub(err))
+	// What the refusal causes is owed with the update's mark: sent by the
+	// sender, in priority order, and not lost to a crash.
+	owe := func(prio outbox.Priority, chat int64, m owedMessage) {
+		if err := b.oweOp(c, prio, chat, m); err != nil {
+			b.log.Error("record what a refused join request owes", "update_id", updateID, "err", err)
+		}
 	}
+	group := req.Chat.ID
+	owe(outbox.Effects, group, owedMessage{Op: opDecline, User: req.Sender.ID})
 	lang := b.texts.Pick(req.Sender.LanguageCode, b.cfg.Language)
 	region := b.regionOf(req.Sender.ID, group)
 	help := b.emergencyBlock(lang, region)
 	title := b.groupName(group)
 	if gate == admission.Sanctioned {
-		_, _ = b.sendPrivate(chatID, b.texts.T(lang, "privacy.request_declined", map[string]any{"Group": title, "Emergency": help}))
+		owe(outbox.Charter, chatID, owedMessage{Text: b.texts.T(lang, "privacy.request_declined", map[string]any{"Group": title, "Emergency": help})})
 		note := b.texts.T(b.cfg.Language, "privacy.sanction_note", map[string]any{"Name": displayName(req.Sender), "Group": title, "Dealer": x.Dealer})
-		if _, err := b.send(b.cfg.Moderation.ChatID, note); err != nil {
-			b.log.Warn("sanction note not sent", "update_id", updateID, "err", err)
-		}
+		owe(outbox.Moderators, b.cfg.Moderation.ChatID, owedMessage{Text: note})
 		b.log.Info("join request declined: earlier sanction", "update_id", updateID, "group", group)
 		return true
 	}
-	_, _ = b.sendPrivate(chatID, b.texts.T(lang, "privacy.request_too_soon", map[string]any{"Group": title, "Emergency": help}))
+	owe(outbox.Charter, chatID, owedMessage{Text: b.texts.T(lang, "privacy.request_too_soon", map[string]any{"Group": title, "Emergency": help})})
 	b.log.Info("join request declined: refused less than admission.retry_after ago", "update_id", updateID, "group", group)
 	return true
 }

@@ -150,17 +150,9 @@ func (b *Bot) sweepReview(now time.Time) {
 	for _, f := range unfinished {
 		switch {
 		case f.Decided():
-			func() {
-				defer b.lock(f.ID)()
-				// Read again under the lock: a tap may have applied it
-				// since the list was read.
-				cur, err := b.st.Flag(f.ID)
-				if err != nil || cur.Applied {
-					return
-				}
-				b.applyFlag(cur)
-				b.refreshFlag(cur)
-			}()
+			// Read again under the lock: a tap may have applied it since
+			// the list was read.
+			b.carryOutFlag(f.ID)
 		case f.DigestID != "":
 			digests[f.DigestID] = true
 		default:
@@ -168,8 +160,10 @@ func (b *Bot) sweepReview(now time.Time) {
 		}
 	}
 	for id := range digests {
-		if d, err := b.st.Digest(id); err == nil && d.CardMessageID == 0 && !b.presenting(d.FlagIDs) {
-			_ = b.sendDigest(d) // failed again: the next sweep tries again
+		if d, err := b.st.Digest(id); err == nil && d.CardMessageID == 0 && !d.CardOwed && !b.presenting(d.FlagIDs) {
+			if err := b.sendDigest(d); err != nil {
+				b.log.Error("record digest card, will retry", "digest", d.ID, "err", err)
+			}
 		}
 	}
 	r := b.review

@@ -99,6 +99,30 @@ func (t *Tx) UpdateFlag(id string, change func(*review.Flag) error) (*review.Fla
 	return f, putJSON(t.tx.Bucket(bucketFlags), []byte(id), f)
 }
 
+// CreateDigest is Store.CreateDigest within t.
+func (t *Tx) CreateDigest(d review.Digest) (*review.Digest, error) {
+	d.ID = newID()
+	flags := t.tx.Bucket(bucketFlags)
+	for _, id := range d.FlagIDs {
+		v := flags.Get([]byte(id))
+		if v == nil {
+			continue
+		}
+		f, err := decodeFlag(v)
+		if err != nil {
+			return nil, err
+		}
+		f.DigestID = d.ID
+		if err := putJSON(flags, []byte(id), f); err != nil {
+			return nil, err
+		}
+	}
+	if err := putJSON(t.tx.Bucket(bucketDigests), []byte(d.ID), d); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
 // UpdateDigest is Store.UpdateDigest within t.
 func (t *Tx) UpdateDigest(id string, change func(*review.Digest) error) (*review.Digest, error) {
 	b := t.tx.Bucket(bucketDigests)
