@@ -346,7 +346,7 @@ func TestRefusedReminderIsNotRetriedEverySweep(t *testing.T) {
 	h.api.FailNext("sendMessage", 1, emulator.Fault{Code: 400, Description: "Bad Request: message is too long"})
 	h.clock.Advance(24*time.Hour + time.Minute)
 	deadline := time.Now().Add(waitFor)
-	for !strings.Contains(h.logs.String(), "reminder refused by telegram, dropped") {
+	for !strings.Contains(h.logs.String(), "owed message refused by telegram as malformed, dropped") {
 		if time.Now().After(deadline) {
 			t.Fatal("no refused reminder logged")
 		}

@@ -204,7 +204,7 @@ func (b *Bot) reply(c tele.Context, text string) {
 	if c.Callback() != nil {
 		err = b.toast(c, text)
 	} else {
-		_, err = b.send(c.Chat().ID, text)
+		err = b.answer(c, text)
 	}
 	if err != nil {
 		b.log.Warn("reply failed", "update_id", c.Update().ID, "err", err)

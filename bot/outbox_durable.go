@@ -64,6 +64,9 @@ type durableState struct {
 	byUpdate map[int]*[]store.OutboxEntry // messages owed by updates being handled
 	inFlight map[uint64]bool              // entries handed to the outbox
 	wake     chan struct{}
+	// work counts the decisions being carried out (opApply, opApplyFlag):
+	// sendLoop waits for them before it returns.
+	work sync.WaitGroup
 }
 
 func newDurableState() *durableState {
@@ -84,6 +87,8 @@ type owedMessage struct {
 	// person a join request, a restriction or a ban is about.
 	MessageID int   `json:"message_id,omitempty"`
 	User      int64 `json:"user,omitempty"`
+	// Until ends a restriction (unix seconds; 0: none).
+	Until int64 `json:"until,omitempty"`
 	// Ref names the admission opApply carries out.
 	Ref string `json:"ref,omitempty"`
 	// Then is recorded, in the transaction that forgets the entry, once
@@ -102,7 +107,9 @@ const (
 	opEdit    = "edit"    // editMessageText of MessageID, with Markup
 	opDelete  = "delete"  // deleteMessage MessageID
 	opDecline = "decline" // declineChatJoinRequest of User
-	opApply   = "apply"   // carry out the decision on admission Ref (apply)
+	// opRestrict mutes User in the chat, until Until.
+	opRestrict = "restrict"
+	opApply    = "apply" // carry out the decision on admission Ref (apply)
 	// opApplyFlag carries out the decision on flag Ref (applyFlag).
 	opApplyFlag = "apply_flag"
 	// opRefresh edits the card or digest Then names to show it as the
@@ -123,7 +130,8 @@ const (
 	thenAdmissionCard = "admission_card"
 	thenFlagCard      = "flag_card"
 	thenDigestCard    = "digest_card"
-	thenNotice        = "notice" // a restrict-mode notice, deleted after its TTL
+	thenNotice        = "notice"     // a restrict-mode notice, deleted after its TTL
+	thenAlertCard     = "alert_card" // cleared after the retention period
 )
 
 // owe records a message the update being handled owes: with the update's
@@ -251,6 +259,7 @@ func (b *Bot) wakeSender() {
 func (b *Bot) sendLoop(ctx context.Context) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
+	defer b.durable.work.Wait()
 	for {
 		b.drainOwed()
 		select {
@@ -372,11 +381,18 @@ func (b *Bot) postOwed(e store.OutboxEntry) error {
 		call.Do = func(context.Context) error {
 			return b.tb.DeclineJoinRequest(tele.ChatID(e.Chat), &tele.User{ID: m.User})
 		}
+	case opRestrict:
+		call.Name = "restrictChatMember"
+		call.Do = func(context.Context) error {
+			return b.tb.Restrict(&tele.Chat{ID: e.Chat}, &tele.ChatMember{User: &tele.User{ID: m.User}, Rights: tele.Rights{}, RestrictedUntil: m.Until})
+		}
 	case opApply, opApplyFlag:
 		// A decision is carried out in steps, each recorded (apply,
 		// applyFlag), with calls of their own through the outbox: not in
 		// the sender's goroutine, which must go on.
+		b.durable.work.Add(1)
 		go func() {
+			defer b.durable.work.Done()
 			defer b.durable.done(e.Seq)
 			defer func() {
 				if r := recover(); r != nil {
@@ -570,6 +586,9 @@ func (b *Bot) followUp(tx *store.Tx, then *followUp, sent *tele.Message) error {
 			d.CardChatID, d.CardMessageID = chat, id
 			return nil
 		})
+	case thenAlertCard:
+		now := b.now()
+		err = tx.RememberCard(chat, id, now, now.Add(time.Duration(b.cfg.RetentionDays)*24*time.Hour))
 	default:
 		b.log.Error("unknown follow-up of a sent message", "kind", then.Kind)
 	}

@@ -114,17 +114,19 @@ func (b *Bot) lastCall(now time.Time) {
 	for _, a := range due {
 		items = append(items, item{Name: a.Name, Group: b.groupTitle(a), Link: messageLink(a.CardChatID, a.CardMessageID)})
 	}
-	if _, err := b.send(b.cfg.Moderation.ChatID, b.texts.T(lang, "privacy.last_call", map[string]any{"Items": items})); err != nil {
-		b.log.Warn("last reminder not sent, will retry", "err", err)
-		return
-	}
-	for _, a := range due {
-		if _, err := b.st.UpdateAdmission(a.ID, func(x *admission.Admission) error {
-			x.RemindedAt = now
-			return nil
-		}); err != nil {
-			b.log.Error("record last reminder", "admission", a.ID, "err", err)
+	text := b.texts.T(lang, "privacy.last_call", map[string]any{"Items": items})
+	if err := b.write(func(tx *store.Tx) error {
+		for _, a := range due {
+			if _, err := tx.UpdateAdmission(a.ID, func(x *admission.Admission) error {
+				x.RemindedAt = now
+				return nil
+			}); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
 		}
+		return b.oweIn(tx, nil, outbox.Moderators, b.cfg.Moderation.ChatID, owedMessage{Text: text})
+	}); err != nil {
+		b.log.Error("record last reminder", "err", err)
 	}
 }
 
@@ -145,27 +147,41 @@ func (b *Bot) closeOne(id string, now time.Time) {
 	}
 	lang := b.texts.Pick(a.Language, b.cfg.Language)
 	title := b.groupTitle(a)
+	// The closing and what it owes (the notice removed, the person told,
+	// the moderators' note), in one transaction.
 	if closing == admission.Unanswered {
-		if a.NoticeMessageID != 0 {
-			_ = b.remove(a.GroupID, a.NoticeMessageID) // the record that would retry goes now
-		}
-		_, _ = b.sendPrivate(a.UserID, b.texts.T(lang, "privacy.expired_unanswered", map[string]any{"Group": title}))
-		if err := b.st.DeleteAdmission(a.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		err := b.write(func(tx *store.Tx) error {
+			if a.NoticeMessageID != 0 {
+				if err := b.oweIn(tx, nil, outbox.Normal, a.GroupID, owedMessage{Op: opDelete, MessageID: a.NoticeMessageID}); err != nil {
+					return err
+				}
+			}
+			if err := b.oweIn(tx, nil, outbox.Normal, a.UserID, owedMessage{Text: b.texts.T(lang, "privacy.expired_unanswered", map[string]any{"Group": title})}); err != nil {
+				return err
+			}
+			return tx.DeleteAdmission(a.ID)
+		})
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			b.log.Error("erase stale request", "admission", a.ID, "err", err)
 			return
 		}
 		b.log.Info("request to join closed: charter not accepted in time, record erased", "admission", a.ID)
 		return
 	}
-	_, _ = b.sendPrivate(a.UserID, b.texts.T(lang, "privacy.expired_undecided", map[string]any{"Group": title}))
 	days := int(set.UndecidedAfter.Hours() / 24)
 	note := b.texts.T(b.cfg.Language, "privacy.expired_note", map[string]any{"Name": a.Name, "Group": title, "Days": days})
-	if _, err := b.send(b.cfg.Moderation.ChatID, note); err != nil {
-		b.log.Warn("closing note not sent", "admission", a.ID, "err", err)
-	}
-	a, err = b.st.UpdateAdmission(a.ID, func(x *admission.Admission) error {
-		x.Expire(now)
-		return nil
+	err = b.write(func(tx *store.Tx) error {
+		if err := b.oweIn(tx, nil, outbox.Normal, a.UserID, owedMessage{Text: b.texts.T(lang, "privacy.expired_undecided", map[string]any{"Group": title})}); err != nil {
+			return err
+		}
+		if err := b.oweIn(tx, nil, outbox.Moderators, b.cfg.Moderation.ChatID, owedMessage{Text: note}); err != nil {
+			return err
+		}
+		a, err = tx.UpdateAdmission(a.ID, func(x *admission.Admission) error {
+			x.Expire(now)
+			return nil
+		})
+		return err
 	})
 	if err != nil {
 		b.log.Error("close stale request", "admission", id, "err", err)
@@ -294,16 +310,6 @@ func (b *Bot) retainCards(now time.Time, retention time.Duration) {
 		b.forgetFlagCard(f, digests, true)
 	}
 	b.clearAlertCards(now)
-}
-
-// rememberAlertCard notes where an alert card is, so that the retention
-// job clears it; nothing in the note says whose it is.
-func (b *Bot) rememberAlertCard(m *tele.Message) {
-	now := b.now()
-	retention := time.Duration(b.cfg.RetentionDays) * 24 * time.Hour
-	if err := b.st.RememberCard(m.Chat.ID, m.ID, now, now.Add(retention)); err != nil {
-		b.log.Error("remember alert card", "err", err)
-	}
 }
 
 // clearAlertCards edits the alert cards whose period is over down to

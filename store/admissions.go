@@ -103,21 +103,24 @@ func decodeAdmission(v []byte) (*admission.Admission, error) {
 // DeleteAdmission erases an admission at once (a request that closed
 // without the charter being accepted: nothing of it is needed any more).
 func (s *Store) DeleteAdmission(id string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		adm, members := tx.Bucket(bucketAdmissions), tx.Bucket(bucketMembers)
-		v := adm.Get([]byte(id))
-		if v == nil {
-			return ErrNotFound
-		}
-		a, err := decodeAdmission(v)
-		if err != nil {
+	return s.Write(func(t *Tx) error { return t.DeleteAdmission(id) })
+}
+
+// DeleteAdmission is Store.DeleteAdmission within t.
+func (t *Tx) DeleteAdmission(id string) error {
+	adm, members := t.tx.Bucket(bucketAdmissions), t.tx.Bucket(bucketMembers)
+	v := adm.Get([]byte(id))
+	if v == nil {
+		return ErrNotFound
+	}
+	a, err := decodeAdmission(v)
+	if err != nil {
+		return err
+	}
+	if cur := members.Get(i64key(a.GroupID, a.UserID)); string(cur) == id {
+		if err := members.Delete(i64key(a.GroupID, a.UserID)); err != nil {
 			return err
 		}
-		if cur := members.Get(i64key(a.GroupID, a.UserID)); string(cur) == id {
-			if err := members.Delete(i64key(a.GroupID, a.UserID)); err != nil {
-				return err
-			}
-		}
-		return adm.Delete([]byte(id))
-	})
+	}
+	return adm.Delete([]byte(id))
 }

@@ -119,9 +119,12 @@ var Inventory = []Kept{
 	},
 	{
 		Bucket: "outbox",
-		What: "messages the bot owes and has not sent yet: the chat, the priority, the bot's own text (an answer to a command, " +
-			"which may name members, as /attente does for moderators), the attempts and dates",
-		Why:     "so that an answer survives a crash and no handler waits for Telegram's pace",
+		What: "messages and actions the bot owes and has not carried out yet: the chat, the priority, the bot's own text " +
+			"(an answer to a command, a charter, a notice; it may name members, as /attente and the closing notes do for moderators, " +
+			"and an admission card's last edit shows what the moderators reviewed), or what to do and the ids it needs " +
+			"(a message to delete, a person to decline or mute, the admission, flag or digest whose card to send, " +
+			"rendered when it is sent, or whose decision to carry out), the attempts and dates",
+		Why:     "so that what a change causes is recorded with it, survives a crash, and no handler waits for Telegram's pace",
 		HowLong: "until Telegram accepted it (seconds), or refused it for good; passing failures are retried for a day at most",
 		Fields:  []string{"update_id", "chat", "priority", "payload", "attempts", "not_before", "created_at"},
 		Overdue: func(_, v []byte, now time.Time, _ Periods) bool {
