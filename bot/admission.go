@@ -54,7 +54,7 @@ func (b *Bot) onJoinRequest(c tele.Context) error {
 	// leaves both (the sender sends the charter at the next start) or
 	// neither (Telegram delivers the request again).
 	var a *admission.Admission
-	var created bool
+	var created, known bool
 	err := b.write(func(tx *store.Tx) error {
 		var err error
 		a, created, err = tx.OpenAdmission(admission.Admission{
@@ -63,8 +63,12 @@ func (b *Bot) onJoinRequest(c tele.Context) error {
 			Language: req.Sender.LanguageCode, Bio: req.Bio, RequestedAt: asked, State: admission.Pending,
 			Signals: b.screenRequester(req.Sender, req.Bio),
 		})
-		if err != nil || (!created && (!a.CharterSentAt.IsZero() || a.State != admission.Pending)) {
+		if err != nil {
 			return err
+		}
+		if !created && (!a.CharterSentAt.IsZero() || a.State != admission.Pending) {
+			known = true
+			return nil
 		}
 		return b.oweCharter(tx, c, a, chatID, true)
 	})
@@ -73,7 +77,8 @@ func (b *Bot) onJoinRequest(c tele.Context) error {
 	}
 	if created {
 		b.count(stats.JoinRequests)
-	} else {
+	}
+	if known {
 		b.log.Info("join request already known", "update_id", c.Update().ID, "admission", a.ID)
 	}
 	return nil
