@@ -77,8 +77,9 @@ type Admission struct {
 	RequestedAt time.Time `json:"requested_at"`
 	State       State     `json:"state"`
 
-	// CharterSentAt is when the charter reached the person (zero until then);
-	// a redelivered request must not send it twice.
+	// CharterSentAt is when the charter was recorded as owed to the person
+	// (the outbox sends it; zero until then): a redelivered request must
+	// not send it twice.
 	CharterSentAt time.Time `json:"charter_sent_at,omitzero"`
 	// CharterShown is the version of the charter the person was shown.
 	CharterShown string `json:"charter_shown,omitempty"`
@@ -89,6 +90,9 @@ type Admission struct {
 	// The moderators' card, once posted.
 	CardChatID    int64 `json:"card_chat_id,omitempty"`
 	CardMessageID int   `json:"card_message_id,omitempty"`
+	// CardOwed: the card is in the outbox, not sent yet (its message id is
+	// recorded when it is).
+	CardOwed bool `json:"card_owed,omitempty"`
 
 	DecidedBy     int64     `json:"decided_by,omitempty"`
 	DecidedByName string    `json:"decided_by_name,omitempty"`
@@ -174,7 +178,7 @@ func (a *Admission) Decide(approve bool, moderatorID int64, moderatorName string
 // NeedsCard reports whether the moderators still have to be shown this
 // admission (the charter was accepted but no card was posted yet).
 func (a *Admission) NeedsCard() bool {
-	return a.State == Accepted && a.CardMessageID == 0
+	return a.State == Accepted && a.CardMessageID == 0 && !a.CardOwed
 }
 
 // NeedsApply reports whether a decision is recorded but not yet carried out

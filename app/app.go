@@ -22,6 +22,7 @@ import (
 	"github.com/entrepairs/entrepairs/checkin"
 	"github.com/entrepairs/entrepairs/config"
 	"github.com/entrepairs/entrepairs/files"
+	"github.com/entrepairs/entrepairs/internal/loop"
 	"github.com/entrepairs/entrepairs/locale"
 	"github.com/entrepairs/entrepairs/moderation"
 	"github.com/entrepairs/entrepairs/outbox"
@@ -192,16 +193,28 @@ func (m *Main) run(ctx context.Context) error {
 			_ = srv.Close()
 		}()
 	}
+	// A watcher that panics (logged by loop.Guard with its stack) stops the
+	// bot and Run returns the panic: the process exits non-zero rather than
+	// running on with files no one follows.
+	var watchErr error
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if err := m.Watcher.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			m.Logger.Error("file watcher stopped", "err", err)
+		err := loop.Guard(m.Logger, "file watcher", func() error { return m.Watcher.Run(ctx) })
+		if err != nil && !errors.Is(err, context.Canceled) {
+			if _, ok := err.(*loop.PanicError); !ok {
+				m.Logger.Error("file watcher stopped", "err", err)
+			}
+			watchErr = err
+			cancel()
 		}
 	}()
 	err := m.Bot.Run(ctx)
 	cancel()
 	wg.Wait()
+	if err == nil {
+		err = watchErr
+	}
 	return err
 }
 

@@ -47,11 +47,11 @@ func TestDismissalsTeachTheFilter(t *testing.T) {
 	// words that look like a delivery: false flags, which moderators dismiss.
 	h := newHarness(t)
 	sales := []string{
-		"T'as besoin de quelque chose ? je passe chez toi avec de la soupe",
-		"T'as besoin de quelque chose ? je passe chez toi avec du thé",
-		"T'as besoin de quelque chose ? je passe chez toi avec un plat chaud",
+		"T'as besoin de quoi ? je passe chez toi ce soir avec de la soupe",
+		"T'as besoin de quoi ? je passe chez toi ce soir avec du thé",
+		"T'as besoin de quoi ? je passe chez toi ce soir avec un plat chaud",
 	}
-	similar := "T'as besoin de quelque chose ? je passe chez toi avec des courses"
+	similar := "T'as besoin de quoi ? je passe chez toi ce soir avec des courses"
 
 	before := frenchUser(830, "Avant")
 	h.post(group(), before, similar)

@@ -235,7 +235,7 @@ func TestBlockedRequesterIsStillListed(t *testing.T) {
 	shy := asker(130, "Discret", "fr")
 	h.api.Block(shy.ID)
 	h.push(h.api.JoinRequest(emulator.Supergroup(requestGroup, "Entraide"), shy))
-	if !h.logged("private message refused by telegram", "chat_id=130") {
+	if !h.logged("owed message refused by telegram", "chat_id=130") {
 		t.Errorf("the refused charter was not logged:\n%s", h.logs.String())
 	}
 	h.say(emulator.Supergroup(modChat, "Modération"), mod1, "/attente")

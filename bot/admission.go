@@ -43,18 +43,34 @@ func (b *Bot) onJoinRequest(c tele.Context) error {
 	if chatID == 0 {
 		chatID = req.Sender.ID
 	}
-	if b.gateRequest(req, chatID, c.Update().ID) {
+	if b.gateRequest(c, req, chatID) {
 		return nil
 	}
 	asked := req.Time()
 	if req.Unixtime == 0 {
 		asked = b.now()
 	}
-	a, created, err := b.st.OpenAdmission(admission.Admission{
-		GroupID: g.ChatID, GroupTitle: req.Chat.Title, UserID: req.Sender.ID,
-		Mode: admission.ByRequest, Name: displayName(req.Sender), Username: req.Sender.Username,
-		Language: req.Sender.LanguageCode, Bio: req.Bio, RequestedAt: asked, State: admission.Pending,
-		Signals: b.screenRequester(req.Sender, req.Bio),
+	// The admission and the charter it owes, in one transaction: a crash
+	// leaves both (the sender sends the charter at the next start) or
+	// neither (Telegram delivers the request again).
+	var a *admission.Admission
+	var created, known bool
+	err := b.write(func(tx *store.Tx) error {
+		var err error
+		a, created, err = tx.OpenAdmission(admission.Admission{
+			GroupID: g.ChatID, GroupTitle: req.Chat.Title, UserID: req.Sender.ID,
+			Mode: admission.ByRequest, Name: displayName(req.Sender), Username: req.Sender.Username,
+			Language: req.Sender.LanguageCode, Bio: req.Bio, RequestedAt: asked, State: admission.Pending,
+			Signals: b.screenRequester(req.Sender, req.Bio),
+		})
+		if err != nil {
+			return err
+		}
+		if !created && (!a.CharterSentAt.IsZero() || a.State != admission.Pending) {
+			known = true
+			return nil
+		}
+		return b.oweCharter(tx, c, a, chatID, true)
 	})
 	if err != nil {
 		return err
@@ -62,11 +78,9 @@ func (b *Bot) onJoinRequest(c tele.Context) error {
 	if created {
 		b.count(stats.JoinRequests)
 	}
-	if !created && (!a.CharterSentAt.IsZero() || a.State != admission.Pending) {
+	if known {
 		b.log.Info("join request already known", "update_id", c.Update().ID, "admission", a.ID)
-		return nil
 	}
-	b.offerCharter(a.ID, chatID, true)
 	return nil
 }
 
@@ -94,28 +108,35 @@ func (b *Bot) screenRequester(u *tele.User, bio string) []string {
 	return out
 }
 
-// offerCharter sends the charter to the person with the buttons to accept or
-// decline it. viaLink makes the accept button a deep link, which also opens
-// the private chat (needed after a join request, whose chat closes).
-func (b *Bot) offerCharter(id string, chatID int64, viaLink bool) {
-	defer b.lock(id)()
-	a, err := b.st.Admission(id)
+// offerCharter sends the charter again to a person who asks for it (a
+// restrict-mode notice's link), durably, as onJoinRequest does.
+func (b *Bot) offerCharter(c tele.Context, id string, chatID int64, viaLink bool) {
+	err := b.write(func(tx *store.Tx) error {
+		a, err := tx.Admission(id)
+		if err != nil {
+			return err
+		}
+		return b.oweCharter(tx, c, a, chatID, viaLink)
+	})
 	if err != nil {
 		b.log.Error("offer charter", "admission", id, "err", err)
-		return
 	}
+}
+
+// oweCharter records in tx the charter owed to the person, with the
+// buttons to accept or decline it, and that it was sent. viaLink makes
+// the accept button a deep link, which also opens the private chat (needed
+// after a join request, whose chat closes).
+func (b *Bot) oweCharter(tx *store.Tx, c tele.Context, a *admission.Admission, chatID int64, viaLink bool) error {
 	g, ok := b.cfg.Group(a.GroupID)
 	if !ok {
-		return
+		return nil
 	}
 	lang := b.texts.Pick(a.Language, b.cfg.Language)
 	ch := b.charters.Get(g.Charter, lang)
 	if ch == nil {
 		b.log.Error("no charter loaded for group", "group", g.ChatID)
-		return
-	}
-	if _, ok := b.sendPrivateAs(outbox.Charter, chatID, b.texts.T(lang, "admission.charter_intro", map[string]any{"Group": b.groupTitle(a)})); !ok {
-		return
+		return nil
 	}
 	accept := tele.InlineButton{Text: b.texts.T(lang, "admission.btn_accept", nil)}
 	if viaLink {
@@ -125,23 +146,23 @@ func (b *Bot) offerCharter(id string, chatID int64, viaLink bool) {
 	}
 	decline := tele.InlineButton{Text: b.texts.T(lang, "admission.btn_decline", nil), Unique: btnCharter, Data: buttonData(a.ID, "no")}
 	markup := &tele.ReplyMarkup{InlineKeyboard: [][]tele.InlineButton{{accept}, {decline}}}
+	msgs := []owedMessage{{Text: b.texts.T(lang, "admission.charter_intro", map[string]any{"Group": b.groupTitle(a)})}}
 	for i, part := range ch.Parts {
-		var opts []any
+		m := owedMessage{Text: part}
 		if i == len(ch.Parts)-1 {
-			opts = append(opts, markup)
+			m.Markup = markup
 		}
-		if _, ok := b.sendPrivateAs(outbox.Charter, chatID, part, opts...); !ok {
-			return
-		}
+		msgs = append(msgs, m)
 	}
-	_, err = b.st.UpdateAdmission(a.ID, func(a *admission.Admission) error {
-		a.CharterSentAt = b.now()
-		a.CharterShown = ch.Version
+	if err := b.oweIn(tx, c, outbox.Charter, chatID, msgs...); err != nil {
+		return err
+	}
+	_, err := tx.UpdateAdmission(a.ID, func(x *admission.Admission) error {
+		x.CharterSentAt = b.now()
+		x.CharterShown = ch.Version
 		return nil
 	})
-	if err != nil {
-		b.log.Error("record charter sent", "admission", a.ID, "err", err)
-	}
+	return err
 }
 
 // onStart handles /start in private, with the deep-link payloads.
@@ -188,7 +209,7 @@ func (b *Bot) reply(c tele.Context, text string) {
 	if c.Callback() != nil {
 		err = b.toast(c, text)
 	} else {
-		_, err = b.send(c.Chat().ID, text)
+		err = b.answer(c, text)
 	}
 	if err != nil {
 		b.log.Warn("reply failed", "update_id", c.Update().ID, "err", err)
@@ -206,7 +227,7 @@ func (b *Bot) showCharterFor(c tele.Context, id string) error {
 			b.reply(c, b.texts.T(lang, "admission.closed", nil))
 			return nil
 		}
-		b.offerCharter(a.ID, c.Chat().ID, false)
+		b.offerCharter(c, a.ID, c.Chat().ID, false)
 	default:
 		b.replyState(c, a, lang)
 	}
@@ -234,35 +255,50 @@ func (b *Bot) acceptCharter(c tele.Context, id string) error {
 		return nil
 	}
 	unlock := b.lock(a.ID)
-	a, err := b.st.UpdateAdmission(a.ID, func(a *admission.Admission) error {
-		if a.CharterShown == "" {
-			if g, ok := b.cfg.Group(a.GroupID); ok {
-				if ch := b.charters.Get(g.Charter, b.texts.Pick(a.Language, b.cfg.Language)); ch != nil {
-					a.CharterShown = ch.Version
+	// The acceptance, the moderators' card and the thanks, in one
+	// transaction.
+	var notPending bool
+	err := b.write(func(tx *store.Tx) error {
+		var err error
+		a, err = tx.UpdateAdmission(a.ID, func(a *admission.Admission) error {
+			if a.CharterShown == "" {
+				if g, ok := b.cfg.Group(a.GroupID); ok {
+					if ch := b.charters.Get(g.Charter, b.texts.Pick(a.Language, b.cfg.Language)); ch != nil {
+						a.CharterShown = ch.Version
+					}
 				}
 			}
+			return a.Accept(b.now())
+		})
+		if errors.Is(err, admission.ErrNotPending) {
+			notPending = true
+			return nil
 		}
-		return a.Accept(b.now())
+		if err != nil {
+			return err
+		}
+		if err := b.oweCard(tx, c, a); err != nil {
+			return err
+		}
+		return b.oweIn(tx, c, outbox.Charter, a.UserID, owedMessage{Text: b.texts.T(lang, "admission.accepted", nil)})
 	})
 	switch {
-	case errors.Is(err, admission.ErrNotPending):
+	case err != nil:
+		unlock()
+		return err
+	case notPending:
 		if a.NeedsCard() {
 			b.postCard(a)
 		}
 		unlock()
 		b.replyState(c, a, lang)
 		return nil
-	case err != nil:
-		unlock()
-		return err
 	}
-	b.postCard(a)
 	unlock()
 	if c.Callback() != nil {
 		_ = b.toast(c, b.texts.T(lang, "admission.accepted_toast", nil))
 		b.closeCharterButtons(c, lang)
 	}
-	_, _ = b.sendPrivate(a.UserID, b.texts.T(lang, "admission.accepted", nil))
 	return nil
 }
 
@@ -292,7 +328,25 @@ func (b *Bot) onCharterAnswer(c tele.Context) error {
 		return nil
 	}
 	unlock := b.lock(a.ID)
-	a, err := b.st.UpdateAdmission(a.ID, func(a *admission.Admission) error { return a.Decline(b.now()) })
+	// The refusal, the join request let go and the goodbye, in one
+	// transaction.
+	err := b.write(func(tx *store.Tx) error {
+		var err error
+		a, err = tx.UpdateAdmission(a.ID, func(a *admission.Admission) error { return a.Decline(b.now()) })
+		if err != nil {
+			return err
+		}
+		key := "admission.declined_restrict"
+		if a.Mode == admission.ByRequest {
+			key = "admission.declined"
+			// The person does not want to join: let the request go, so
+			// that it does not wait forever and they can ask again later.
+			if err := b.oweIn(tx, c, outbox.Effects, a.GroupID, owedMessage{Op: opDecline, User: a.UserID}); err != nil {
+				return err
+			}
+		}
+		return b.oweIn(tx, c, outbox.Charter, c.Chat().ID, owedMessage{Text: b.texts.T(lang, key, nil)})
+	})
 	unlock()
 	if errors.Is(err, admission.ErrNotPending) {
 		b.replyState(c, a, lang)
@@ -304,41 +358,46 @@ func (b *Bot) onCharterAnswer(c tele.Context) error {
 	b.count(stats.ChartersDeclined)
 	_ = b.toast(c, b.texts.T(lang, "admission.declined_toast", nil))
 	b.closeCharterButtons(c, lang)
-	key := "admission.declined_restrict"
-	if a.Mode == admission.ByRequest {
-		key = "admission.declined"
-		// The person does not want to join: let the request go, so that it
-		// does not wait forever and they can ask again later.
-		if err := b.admin("declineChatJoinRequest", a.GroupID, func() error {
-			return b.tb.DeclineJoinRequest(tele.ChatID(a.GroupID), &tele.User{ID: a.UserID})
-		}); err != nil {
-			b.log.Info("decline join request after charter refusal", "admission", a.ID, "err", b.scrub(err))
-		}
-	}
-	_, _ = b.sendPrivate(c.Chat().ID, b.texts.T(lang, key, nil))
 	return nil
 }
 
-// postCard shows an accepted admission to the moderators. The caller holds
-// the admission's lock.
+// postCard shows an accepted admission to the moderators, durably (the
+// sweep, for an admission accepted before the card was owed with it). The
+// caller holds the admission's lock.
 func (b *Bot) postCard(a *admission.Admission) {
-	if !a.NeedsCard() {
-		return
-	}
-	lang := b.cfg.Language
-	msg, err := b.send(b.cfg.Moderation.ChatID, b.cardText(a, lang), b.decisionButtons(a))
-	if err != nil {
-		b.log.Error("post admission card", "admission", a.ID, "err", err)
-		return
-	}
-	_, err = b.st.UpdateAdmission(a.ID, func(x *admission.Admission) error {
-		x.CardChatID, x.CardMessageID = msg.Chat.ID, msg.ID
-		return nil
+	err := b.write(func(tx *store.Tx) error {
+		cur, err := tx.Admission(a.ID)
+		if err != nil {
+			return err
+		}
+		*a = *cur
+		return b.oweCard(tx, nil, a)
 	})
 	if err != nil {
-		b.log.Error("record admission card", "admission", a.ID, "err", err)
+		b.log.Error("post admission card", "admission", a.ID, "err", err)
 	}
-	a.CardChatID, a.CardMessageID = msg.Chat.ID, msg.ID
+}
+
+// oweCard records in tx the moderators' card of an accepted admission; its
+// message id is recorded on the admission once it is sent.
+func (b *Bot) oweCard(tx *store.Tx, c tele.Context, a *admission.Admission) error {
+	if !a.NeedsCard() {
+		return nil
+	}
+	err := b.oweIn(tx, c, outbox.Moderators, b.cfg.Moderation.ChatID, owedMessage{
+		Op: opCard, Then: &followUp{Kind: thenAdmissionCard, ID: a.ID},
+	})
+	if err != nil {
+		return err
+	}
+	updated, err := tx.UpdateAdmission(a.ID, func(x *admission.Admission) error {
+		x.CardOwed = true
+		return nil
+	})
+	if err == nil {
+		*a = *updated
+	}
+	return err
 }
 
 // decisionButtons are the moderators' buttons under an undecided card:
@@ -410,12 +469,22 @@ func (b *Bot) onDecision(c tele.Context) error {
 	}
 	unlock := b.lock(id)
 	defer unlock()
-	a, err := b.st.UpdateAdmission(id, func(a *admission.Admission) error {
-		if err := a.Decide(action == "ok", who.ID, displayName(who), b.now()); err != nil {
+	// The decision and its carrying out (owed: the sender runs apply), in
+	// one transaction.
+	var a *admission.Admission
+	err := b.write(func(tx *store.Tx) error {
+		var err error
+		a, err = tx.UpdateAdmission(id, func(a *admission.Admission) error {
+			if err := a.Decide(action == "ok", who.ID, displayName(who), b.now()); err != nil {
+				return err
+			}
+			a.Dealer = action == "dl"
+			return nil
+		})
+		if err != nil {
 			return err
 		}
-		a.Dealer = action == "dl"
-		return nil
+		return b.oweIn(tx, c, outbox.Effects, a.GroupID, owedMessage{Op: opApply, Ref: a.ID})
 	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -437,64 +506,89 @@ func (b *Bot) onDecision(c tele.Context) error {
 		}
 	}
 	_ = b.toast(c, b.texts.T(lang, "mod.decision_recorded", nil))
-	b.apply(a)
 	return nil
 }
 
-// apply carries a recorded decision out, step by step, each step recorded:
-// first Telegram's action, then telling the person and updating the card.
-// A crash between steps leaves the rest to the sweep. The caller holds the
-// admission's lock.
+// carryOut carries out the decision recorded on an admission (an owed
+// opApply entry; the sweep for what a crash left unfinished).
+func (b *Bot) carryOut(id string) {
+	defer b.lock(id)()
+	a, err := b.st.Admission(id)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			b.log.Error("carry out decision", "admission", id, "err", err)
+		}
+		return
+	}
+	if a.NeedsApply() {
+		b.apply(a)
+	}
+}
+
+// apply carries a recorded decision out: first Telegram's action (the one
+// step that cannot share a transaction with its record: a crash between
+// the two makes the next start try it again, which Telegram answers as
+// already done), then, in one transaction, its record, the closing of the
+// admission and what it owes: telling the person and updating the card.
+// The caller holds the admission's lock.
 func (b *Bot) apply(a *admission.Admission) {
+	failure := a.ApplyError
 	if !a.Applied {
 		err := b.applyToTelegram(a)
 		if err != nil && !permanent(err) {
 			b.log.Warn("decision not applied yet, will retry", "admission", a.ID, "err", err)
 			return
 		}
-		failure := ""
+		failure = ""
 		if err != nil {
 			b.log.Warn("telegram refused the decision", "admission", a.ID, "err", err)
 			failure = telegramReason(err)
 		}
-		updated, uerr := b.st.UpdateAdmission(a.ID, func(x *admission.Admission) error {
+	}
+	err := b.write(func(tx *store.Tx) error {
+		cur, err := tx.UpdateAdmission(a.ID, func(x *admission.Admission) error {
+			if x.Closed {
+				return errClosed
+			}
 			x.Applied, x.ApplyError = true, failure
 			return nil
 		})
-		if uerr != nil {
-			b.log.Error("record applied decision", "admission", a.ID, "err", uerr)
-			return
+		if err != nil {
+			return err
 		}
-		*a = *updated
-	}
-	if a.Closed {
-		return
-	}
-	if a.ApplyError == "" {
-		lang := b.texts.Pick(a.Language, b.cfg.Language)
-		key := "admission.welcome"
-		if a.State == admission.Refused {
-			key = "admission.refused"
+		if cur.ApplyError == "" {
+			lang := b.texts.Pick(cur.Language, b.cfg.Language)
+			key := "admission.welcome"
+			if cur.State == admission.Refused {
+				key = "admission.refused"
+			}
+			if err := b.oweIn(tx, nil, outbox.Effects, cur.UserID, owedMessage{Text: b.texts.T(lang, key, map[string]any{"Group": b.groupTitle(cur)})}); err != nil {
+				return err
+			}
 		}
-		_, _ = b.sendPrivate(a.UserID, b.texts.T(lang, key, map[string]any{"Group": b.groupTitle(a)}))
-	}
-	if a.CardMessageID != 0 {
-		if err := b.edit(a.CardChatID, a.CardMessageID, b.cardText(a, b.cfg.Language), nil); err != nil && !permanent(err) {
-			b.log.Warn("card not updated yet, will retry", "admission", a.ID, "err", err)
-			return
+		if cur.CardMessageID != 0 {
+			if err := b.oweIn(tx, nil, outbox.Effects, cur.CardChatID, owedMessage{Op: opEdit, MessageID: cur.CardMessageID, Text: b.cardText(cur, b.cfg.Language)}); err != nil {
+				return err
+			}
 		}
-	}
-	updated, err := b.st.UpdateAdmission(a.ID, func(x *admission.Admission) error {
-		x.Closed = true
-		x.Forget()
-		return nil
+		updated, err := tx.UpdateAdmission(a.ID, func(x *admission.Admission) error {
+			x.Closed = true
+			x.Forget()
+			return nil
+		})
+		if err == nil {
+			*a = *updated
+		}
+		return err
 	})
-	if err != nil {
-		b.log.Error("close admission", "admission", a.ID, "err", err)
-		return
+	if err != nil && !errors.Is(err, errClosed) {
+		b.log.Error("record applied decision", "admission", a.ID, "err", err)
 	}
-	*a = *updated
 }
+
+// errClosed: the admission was closed meanwhile (the sweep and an owed
+// entry met); nothing to do.
+var errClosed = errors.New("admission already closed")
 
 func (b *Bot) applyToTelegram(a *admission.Admission) error {
 	chat := &tele.Chat{ID: a.GroupID}

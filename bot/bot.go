@@ -24,6 +24,7 @@ import (
 	"github.com/entrepairs/entrepairs/charter"
 	"github.com/entrepairs/entrepairs/checkin"
 	"github.com/entrepairs/entrepairs/config"
+	"github.com/entrepairs/entrepairs/internal/loop"
 	"github.com/entrepairs/entrepairs/locale"
 	"github.com/entrepairs/entrepairs/moderation"
 	"github.com/entrepairs/entrepairs/outbox"
@@ -238,30 +239,10 @@ func (b *Bot) Username() string {
 // the commands menu, then polls updates and sweeps due work. It returns nil
 // on a normal stop.
 func (b *Bot) Run(ctx context.Context) error {
-	// The outbox outlives the handlers: it stops last, once they are done.
-	outCtx, stopOut := context.WithCancel(context.Background())
-	outDone := make(chan struct{})
-	go func() {
-		defer close(outDone)
-		_ = b.out.Run(outCtx)
-	}()
-	defer func() {
-		stopOut()
-		<-outDone
-	}()
-	if err := b.hello(ctx); err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		return err
-	}
-	b.publishCommands()
-	b.log.Info("bot ready", "username", b.tb.Me.Username)
-
-	// A loop that fails (the webhook cannot listen, a panic in the sweep)
-	// stops the others, and Run returns its error: the process exits
-	// non-zero and Docker or systemd starts it again, instead of a bot
-	// that stays up doing nothing.
+	// A loop that fails (the webhook cannot listen, a panic in the sweep
+	// or in the outbox's dispatcher) stops the others, and Run returns its
+	// error: the process exits non-zero and Docker or systemd starts it
+	// again, instead of a bot that stays up doing nothing.
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	var fatal error
@@ -270,6 +251,29 @@ func (b *Bot) Run(ctx context.Context) error {
 		fatalOnce.Do(func() { fatal = err })
 		stop()
 	}
+	// The outbox outlives the handlers: it stops last, once they are done.
+	outCtx, stopOut := context.WithCancel(context.Background())
+	outDone := make(chan struct{})
+	go func() {
+		defer close(outDone)
+		err := loop.Guard(b.log, "outbox dispatcher", func() error { return b.out.Run(outCtx) })
+		if _, ok := err.(*loop.PanicError); ok || (err != nil && outCtx.Err() == nil) {
+			fail(err)
+		}
+	}()
+	defer func() {
+		stopOut()
+		<-outDone
+	}()
+	if err := b.hello(ctx); err != nil {
+		if ctx.Err() != nil {
+			return fatal
+		}
+		return err
+	}
+	b.publishCommands()
+	b.log.Info("bot ready", "username", b.tb.Me.Username)
+
 	var wg sync.WaitGroup
 	b.goLoop(&wg, "sweep", fail, func() { b.sweepLoop(ctx) })
 	b.goLoop(&wg, "review", fail, func() { b.reviewLoop(ctx) })
@@ -294,20 +298,17 @@ func (b *Bot) Run(ctx context.Context) error {
 	return fatal
 }
 
-// goLoop runs one of Run's loops in a goroutine Run waits for. A panic
-// there is logged with its stack and ends Run with an error: a loop that
-// died would leave the bot up but deaf (no sweep, no cards).
-func (b *Bot) goLoop(wg *sync.WaitGroup, name string, fail func(error), loop func()) {
+// goLoop runs one of Run's loops in a goroutine Run waits for, under
+// loop.Guard: a panic there is logged with its stack and ends Run with an
+// error, since a loop that died would leave the bot up but deaf (no sweep,
+// no cards).
+func (b *Bot) goLoop(wg *sync.WaitGroup, name string, fail func(error), run func()) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		defer func() {
-			if r := recover(); r != nil {
-				b.log.Error("panic in a background loop, stopping", "loop", name, "panic", r, "stack", string(debug.Stack()))
-				fail(fmt.Errorf("panic in the %s loop: %v", name, r))
-			}
-		}()
-		loop()
+		if err := loop.Guard(b.log, name, func() error { run(); return nil }); err != nil {
+			fail(err)
+		}
 	}()
 }
 

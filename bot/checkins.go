@@ -11,6 +11,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"github.com/entrepairs/entrepairs/checkin"
+	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/stats"
 	"github.com/entrepairs/entrepairs/store"
 )
@@ -236,15 +237,15 @@ func (b *Bot) onAlert(c tele.Context) error {
 			"Name": displayName(who), "Group": b.groupName(group), "CheckIn": p.CheckIn,
 			"Mood": b.texts.T(b.cfg.Language, mood.TextKey(), nil), "Contact": template.URL(contact),
 		})
-		sent, err := b.send(b.cfg.Moderation.ChatID, card)
-		if err != nil {
+		// Owed with the update's mark; its message id is remembered once
+		// sent, to clear it after the retention period.
+		if err := b.oweOp(c, outbox.Moderators, b.cfg.Moderation.ChatID, owedMessage{Text: card, Then: &followUp{Kind: thenAlertCard}}); err != nil {
 			b.tallies.mu.Lock()
 			delete(b.tallies.alerted, once)
 			b.tallies.mu.Unlock()
 			_ = b.toast(c, b.texts.T(lang, "error.generic", nil))
 			return err
 		}
-		b.rememberAlertCard(sent)
 		b.log.Info("member asked for a moderator after a check-in", "update_id", c.Update().ID, "group", group)
 		b.count(stats.CheckInAlerts)
 	}
@@ -254,8 +255,7 @@ func (b *Bot) onAlert(c tele.Context) error {
 			b.log.Info("could not remove the alert button", "err", err)
 		}
 	}
-	_, _ = b.sendPrivate(who.ID, b.texts.T(lang, "checkins.alert_sent", nil))
-	return nil
+	return b.oweOp(c, outbox.Normal, who.ID, owedMessage{Text: b.texts.T(lang, "checkins.alert_sent", nil)})
 }
 
 // sweepCheckIns keeps the aggregates current and closes each occurrence

@@ -20,6 +20,7 @@ import (
 	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/review"
 	"github.com/entrepairs/entrepairs/stats"
+	"github.com/entrepairs/entrepairs/store"
 )
 
 // btnFloodList lists the members of a flood digest; data: the digest id.
@@ -105,12 +106,18 @@ func (b *Bot) showFloods(ids []string) {
 	open, openAt := q.open, q.openAt
 	q.mu.Unlock()
 	if open != "" && time.Since(openAt) < review.FloodDigestSpan {
-		d, err := b.st.AddToDigest(open, ids)
-		if err == nil && d.CardMessageID != 0 {
-			text, markup := b.floodDigestView(d)
-			if err := b.edit(d.CardChatID, d.CardMessageID, text, markup); err != nil {
-				b.log.Warn("flood digest not updated", "digest", d.ID, "err", err)
+		// The notices added and the digest's new count owed, in one
+		// transaction (a digest not sent yet counts them when it is: its
+		// card is written then).
+		var d *review.Digest
+		err := b.write(func(tx *store.Tx) error {
+			var err error
+			if d, err = tx.AddToDigest(open, ids); err != nil || d.CardMessageID == 0 {
+				return err
 			}
+			return b.oweIn(tx, nil, outbox.Normal, b.cfg.Moderation.ChatID, owedMessage{Op: opRefresh, Then: &followUp{Kind: thenDigestCard, ID: d.ID}})
+		})
+		if err == nil && (d.CardMessageID != 0 || d.CardOwed) {
 			return
 		}
 		if err != nil {
@@ -127,13 +134,9 @@ func (b *Bot) showFloods(ids []string) {
 		}
 		return
 	}
-	d, err := b.st.CreateDigest(review.Digest{FlagIDs: ids, Kind: review.FloodDigest, CreatedAt: b.now()})
+	d, err := b.oweDigest(review.Digest{FlagIDs: ids, Kind: review.FloodDigest, CreatedAt: b.now()})
 	if err != nil {
 		b.log.Error("store flood digest", "err", err)
-		return
-	}
-	if err := b.sendDigest(d); err != nil {
-		b.log.Error("post flood digest, will retry", "digest", d.ID, "err", err)
 		return
 	}
 	q.mu.Lock()
@@ -201,8 +204,7 @@ func (b *Bot) onFloodList(c tele.Context) error {
 	text := b.texts.T(b.cfg.Language, "flood_digest.list", map[string]any{
 		"Items": items, "Count": len(d.FlagIDs), "More": max(0, len(d.FlagIDs)-len(items)),
 	})
-	_, err = b.sendAs(outbox.Moderators, b.cfg.Moderation.ChatID, text)
-	return err
+	return b.oweOp(c, outbox.Moderators, b.cfg.Moderation.ChatID, owedMessage{Text: text})
 }
 
 // setFloodAside sets every undecided notice of a flood digest aside in one
@@ -210,15 +212,24 @@ func (b *Bot) onFloodList(c tele.Context) error {
 // may count hundreds of members, more than a tap can wait for one by one.
 func (b *Bot) setFloodAside(c tele.Context, d *review.Digest, who *tele.User) error {
 	now := b.now()
-	changed, err := b.st.UpdateFlags(d.FlagIDs, func(f *review.Flag) error {
-		if f.Decided() {
-			return review.ErrAlreadyDecided
-		}
-		if err := f.Decide(review.Ignore, who.ID, displayName(who), now); err != nil {
+	var changed []*review.Flag
+	err := b.write(func(tx *store.Tx) error {
+		var err error
+		changed, err = tx.UpdateFlags(d.FlagIDs, func(f *review.Flag) error {
+			if f.Decided() {
+				return review.ErrAlreadyDecided
+			}
+			if err := f.Decide(review.Ignore, who.ID, displayName(who), now); err != nil {
+				return err
+			}
+			f.Applied = true
+			return nil
+		})
+		if err != nil {
 			return err
 		}
-		f.Applied = true
-		return nil
+		// The digest showing the decision, owed with it.
+		return b.oweIn(tx, c, outbox.Effects, b.cfg.Moderation.ChatID, owedMessage{Op: opRefresh, Then: &followUp{Kind: thenDigestCard, ID: d.ID}})
 	})
 	if err != nil {
 		_ = b.toast(c, b.texts.T(b.cfg.Language, "error.generic", nil))
@@ -229,6 +240,5 @@ func (b *Bot) setFloodAside(c tele.Context, d *review.Digest, who *tele.User) er
 	}
 	b.log.Info("flood digest set aside", "update_id", c.Update().ID, "digest", d.ID, "flags", len(changed), "by", who.ID)
 	_ = b.toast(c, b.texts.T(b.cfg.Language, "review.bulk_done", map[string]any{"N": len(changed)}))
-	b.refreshDigest(d.ID)
 	return nil
 }

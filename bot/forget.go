@@ -5,6 +5,7 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
+	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/review"
 )
 
@@ -22,8 +23,7 @@ func (b *Bot) onForget(c tele.Context) error {
 		{{Text: b.texts.T(lang, "forget.btn_confirm", nil), Unique: btnForget, Data: "yes"}},
 		{{Text: b.texts.T(lang, "forget.btn_cancel", nil), Unique: btnForget, Data: "no"}},
 	}}
-	_, err := b.send(c.Chat().ID, b.texts.T(lang, "forget.explain", nil), markup)
-	return err
+	return b.owe(c, outbox.Normal, c.Chat().ID, b.texts.T(lang, "forget.explain", nil), markup)
 }
 
 // onForgetButton erases, after confirmation, what the bot keeps about the

@@ -2,6 +2,8 @@ package bot
 
 import (
 	tele "gopkg.in/telebot.v3"
+
+	"github.com/entrepairs/entrepairs/outbox"
 )
 
 // moderatorAsks reports whether a moderators' command (/attente, /stats)
@@ -26,7 +28,7 @@ func (b *Bot) moderatorAsks(c tele.Context) bool {
 		_ = b.answer(c, b.texts.T(b.lang(c), "mod.only", nil))
 	case inModChat && who != nil:
 		b.log.Info("moderators' command from someone not listed as a moderator", "update_id", c.Update().ID, "user_id", who.ID)
-		b.sendPrivate(who.ID, b.texts.T(b.lang(c), "mod.only", nil))
+		_ = b.oweOp(c, outbox.Normal, who.ID, owedMessage{Text: b.texts.T(b.lang(c), "mod.only", nil)})
 	}
 	return false
 }

@@ -21,6 +21,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,8 +30,10 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
+	"github.com/entrepairs/entrepairs/admission"
 	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/retry"
+	"github.com/entrepairs/entrepairs/review"
 	"github.com/entrepairs/entrepairs/store"
 )
 
@@ -49,7 +53,7 @@ const owedFor = 24 * time.Hour
 // owedRetry spaces the attempts at an owed message after the outbox gave up
 // on a passing failure (Telegram or the network down): up to a ceiling, so
 // a long outage is not hammered and the message goes out soon after.
-var owedRetry = retry.Backoff{Base: 15 * time.Second, Max: 10 * time.Minute}
+var owedRetry = retry.Backoff{Base: 5 * time.Second, Max: 10 * time.Minute}
 
 // owedBatch is the most entries one round of the sender reads.
 const owedBatch = 500
@@ -60,31 +64,91 @@ type durableState struct {
 	byUpdate map[int]*[]store.OutboxEntry // messages owed by updates being handled
 	inFlight map[uint64]bool              // entries handed to the outbox
 	wake     chan struct{}
+	// work counts the decisions being carried out (opApply, opApplyFlag):
+	// sendLoop waits for them before it returns.
+	work sync.WaitGroup
 }
 
 func newDurableState() *durableState {
 	return &durableState{byUpdate: map[int]*[]store.OutboxEntry{}, inFlight: map[uint64]bool{}, wake: make(chan struct{}, 1)}
 }
 
-// owedMessage is an entry's payload: what to send.
+// owedMessage is an entry's payload: what to send or do. The zero Op sends
+// Text (with Markup) to the entry's chat; the others act on the chat.
 type owedMessage struct {
-	Text   string            `json:"text"`
+	Op     string            `json:"op,omitempty"`
+	Text   string            `json:"text,omitempty"`
 	Markup *tele.ReplyMarkup `json:"markup,omitempty"`
+	// Short is sent instead of Text when Telegram refuses Text as
+	// malformed: a card must reach the moderators even when a member's
+	// text broke it (Short leaves that text out).
+	Short string `json:"short,omitempty"`
+	// MessageID is the message an edit or a deletion is about; User the
+	// person a join request, a restriction or a ban is about.
+	MessageID int   `json:"message_id,omitempty"`
+	User      int64 `json:"user,omitempty"`
+	// Until ends a restriction (unix seconds; 0: none).
+	Until int64 `json:"until,omitempty"`
+	// Ref names the admission opApply carries out.
+	Ref string `json:"ref,omitempty"`
+	// Then is recorded, in the transaction that forgets the entry, once
+	// Telegram accepted it.
+	Then *followUp `json:"then,omitempty"`
 }
+
+// The ops of owed entries other than sending a message.
+const (
+	// opCard sends the card Then names (an admission's, a flag's, a
+	// digest's), rendered from the store when it is sent: it then shows
+	// what happened meanwhile (flags added to a digest, a name erased),
+	// and the entry holds no text of members. One whose card was recorded
+	// as sent already is dropped.
+	opCard    = "card"
+	opEdit    = "edit"    // editMessageText of MessageID, with Markup
+	opDelete  = "delete"  // deleteMessage MessageID
+	opDecline = "decline" // declineChatJoinRequest of User
+	// opRestrict mutes User in the chat, until Until.
+	opRestrict = "restrict"
+	opApply    = "apply" // carry out the decision on admission Ref (apply)
+	// opApplyFlag carries out the decision on flag Ref (applyFlag).
+	opApplyFlag = "apply_flag"
+	// opRefresh edits the card or digest Then names to show it as the
+	// store has it now (a decision); nothing while it is not sent yet:
+	// it will show the decision when it is.
+	opRefresh = "refresh"
+)
+
+// followUp is what a sent entry leaves in the store: the message id of a
+// card, for its buttons and later edits to find it.
+type followUp struct {
+	Kind string `json:"kind"`
+	ID   string `json:"id"`
+}
+
+// The kinds of followUp.
+const (
+	thenAdmissionCard = "admission_card"
+	thenFlagCard      = "flag_card"
+	thenDigestCard    = "digest_card"
+	thenNotice        = "notice"     // a restrict-mode notice, deleted after its TTL
+	thenAlertCard     = "alert_card" // cleared after the retention period
+)
 
 // owe records a message the update being handled owes: with the update's
 // handled mark when c is an update HandleUpdate is handling, on disk at
 // once otherwise.
 func (b *Bot) owe(c tele.Context, prio outbox.Priority, chat int64, text string, markup *tele.ReplyMarkup) error {
-	data, err := json.Marshal(owedMessage{Text: b.fitText(text), Markup: markup})
+	return b.oweOp(c, prio, chat, owedMessage{Text: text, Markup: markup})
+}
+
+// oweOp is owe for any owed entry: an action (declining a join request)
+// as well as a message.
+func (b *Bot) oweOp(c tele.Context, prio outbox.Priority, chat int64, m owedMessage) error {
+	e, err := b.entry(c, prio, chat, m)
 	if err != nil {
 		return err
 	}
-	id := 0
-	if c != nil {
-		id = c.Update().ID
-	}
-	e := store.OutboxEntry{UpdateID: id, Chat: chat, Priority: int(prio), Payload: data, CreatedAt: time.Now()}
+	id := e.UpdateID
 	d := b.durable
 	d.mu.Lock()
 	if buf := d.byUpdate[id]; id != 0 && buf != nil {
@@ -98,6 +162,47 @@ func (b *Bot) owe(c tele.Context, prio outbox.Priority, chat int64, text string,
 	}
 	b.wakeSender()
 	return nil
+}
+
+// entry builds an outbox entry for m, owed by the update c handles (nil:
+// the sweep, a file reload).
+func (b *Bot) entry(c tele.Context, prio outbox.Priority, chat int64, m owedMessage) (store.OutboxEntry, error) {
+	if m.Op == "" || m.Op == opEdit {
+		m.Text = b.fitText(m.Text)
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		return store.OutboxEntry{}, err
+	}
+	id := 0
+	if c != nil {
+		id = c.Update().ID
+	}
+	return store.OutboxEntry{UpdateID: id, Chat: chat, Priority: int(prio), Payload: data, CreatedAt: time.Now()}, nil
+}
+
+// oweIn appends to tx what the change it records causes: sent once tx
+// committed (write wakes the sender).
+func (b *Bot) oweIn(tx *store.Tx, c tele.Context, prio outbox.Priority, chat int64, ms ...owedMessage) error {
+	entries := make([]store.OutboxEntry, 0, len(ms))
+	for _, m := range ms {
+		e, err := b.entry(c, prio, chat, m)
+		if err != nil {
+			return err
+		}
+		entries = append(entries, e)
+	}
+	return tx.Owe(entries...)
+}
+
+// write runs fn in one transaction of the store (a state change and what
+// it owes, see oweIn) and wakes the sender once it committed.
+func (b *Bot) write(fn func(tx *store.Tx) error) error {
+	err := b.st.Write(fn)
+	if err == nil {
+		b.wakeSender()
+	}
+	return err
 }
 
 // fitText keeps a text within Telegram's limit: texts are built to fit
@@ -154,6 +259,7 @@ func (b *Bot) wakeSender() {
 func (b *Bot) sendLoop(ctx context.Context) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
+	defer b.durable.work.Wait()
 	for {
 		b.drainOwed()
 		select {
@@ -165,8 +271,10 @@ func (b *Bot) sendLoop(ctx context.Context) {
 	}
 }
 
-// drainOwed posts the owed messages that are due and not in flight, in
-// the order they were recorded.
+// drainOwed posts the owed entries that are due and not in flight, in
+// the order they were recorded; a chat's messages wait behind an earlier
+// one of the same chat that is waiting for a retry, so that a charter's
+// parts arrive in order.
 func (b *Bot) drainOwed() {
 	entries, err := b.st.Outbox(owedBatch)
 	if err != nil {
@@ -175,8 +283,13 @@ func (b *Bot) drainOwed() {
 	}
 	now := time.Now()
 	d := b.durable
+	held := map[int64]bool{}
 	for _, e := range entries {
+		if held[e.Chat] {
+			continue
+		}
 		if e.NotBefore.After(now) {
+			held[e.Chat] = true
 			continue
 		}
 		d.mu.Lock()
@@ -199,60 +312,287 @@ func (b *Bot) postOwed(e store.OutboxEntry) error {
 	var m owedMessage
 	if err := json.Unmarshal(e.Payload, &m); err != nil {
 		b.log.Error("unreadable outbox entry dropped", "update_id", e.UpdateID, "chat_id", e.Chat, "err", err)
-		b.settle(e.Seq)
+		b.settle(e, nil, nil)
 		return nil
+	}
+	if m.Op == opRefresh {
+		if !b.renderRefresh(&m) {
+			b.settle(e, nil, nil)
+			b.durable.done(e.Seq)
+			return nil
+		}
+	}
+	if m.Op == opCard {
+		if !b.renderCard(&m) {
+			b.settle(e, nil, nil)
+			b.durable.done(e.Seq)
+			return nil
+		}
 	}
 	opts := []any{tele.ModeHTML, tele.NoPreview}
 	if m.Markup != nil {
 		opts = append(opts, m.Markup)
 	}
-	return b.out.Post(outbox.Call{
-		Chat: e.Chat, Kind: outbox.Message, Priority: outbox.Priority(e.Priority), Name: "sendMessage",
-		Do: func(context.Context) error {
-			_, err := b.tb.Send(tele.ChatID(e.Chat), m.Text, opts...)
+	where := func() tele.StoredMessage {
+		return tele.StoredMessage{ChatID: e.Chat, MessageID: strconv.Itoa(m.MessageID)}
+	}
+	var sent *tele.Message
+	call := outbox.Call{Chat: e.Chat, Kind: outbox.Edit, Priority: outbox.Priority(e.Priority)}
+	switch m.Op {
+	case "", opCard:
+		call.Kind, call.Name = outbox.Message, "sendMessage"
+		short := false
+		call.Do = func(context.Context) error {
+			text := m.Text
+			if short {
+				text = m.Short
+			}
+			msg, err := b.tb.Send(tele.ChatID(e.Chat), text, opts...)
+			if err != nil && m.Short != "" && !short && malformed(b.scrub(err)) {
+				// Once only: a retried call runs Do again.
+				b.log.Warn("message refused by telegram, sending the shorter version", "update_id", e.UpdateID, "chat_id", e.Chat, "err", b.scrub(err))
+				b.count(SendsRefused)
+				short = true
+				msg, err = b.tb.Send(tele.ChatID(e.Chat), m.Short, opts...)
+			}
+			sent = msg
 			return err
-		},
-	}, func(err error) { b.owedResult(e, b.scrub(err)) })
+		}
+	case opEdit:
+		call.Name = "editMessageText"
+		call.Do = func(context.Context) error {
+			_, err := b.tb.Edit(where(), m.Text, opts...)
+			if err != nil && strings.Contains(err.Error(), "message is not modified") {
+				return nil
+			}
+			return err
+		}
+	case opDelete:
+		call.Name = "deleteMessage"
+		call.Do = func(context.Context) error {
+			err := b.tb.Delete(where())
+			if err != nil && strings.Contains(err.Error(), "message to delete not found") {
+				return nil
+			}
+			return err
+		}
+	case opDecline:
+		call.Name = "declineChatJoinRequest"
+		call.Do = func(context.Context) error {
+			return b.tb.DeclineJoinRequest(tele.ChatID(e.Chat), &tele.User{ID: m.User})
+		}
+	case opRestrict:
+		call.Name = "restrictChatMember"
+		call.Do = func(context.Context) error {
+			return b.tb.Restrict(&tele.Chat{ID: e.Chat}, &tele.ChatMember{User: &tele.User{ID: m.User}, Rights: tele.Rights{}, RestrictedUntil: m.Until})
+		}
+	case opApply, opApplyFlag:
+		// A decision is carried out in steps, each recorded (apply,
+		// applyFlag), with calls of their own through the outbox: not in
+		// the sender's goroutine, which must go on.
+		b.durable.work.Add(1)
+		go func() {
+			defer b.durable.work.Done()
+			defer b.durable.done(e.Seq)
+			defer func() {
+				if r := recover(); r != nil {
+					b.log.Error("panic while carrying out a decision", "ref", m.Ref, "panic", r, "stack", string(debug.Stack()))
+				}
+			}()
+			if m.Op == opApply {
+				b.carryOut(m.Ref)
+			} else {
+				b.carryOutFlag(m.Ref)
+			}
+			b.settle(e, nil, nil)
+		}()
+		return nil
+	default:
+		b.log.Error("outbox entry of an unknown kind dropped", "update_id", e.UpdateID, "chat_id", e.Chat, "op", m.Op)
+		b.settle(e, nil, nil)
+		b.durable.done(e.Seq)
+		return nil
+	}
+	return b.out.Post(call, func(err error) { b.owedResult(e, m, sent, b.scrub(err)) })
 }
 
-// owedResult settles an owed message after the outbox is done with it.
-func (b *Bot) owedResult(e store.OutboxEntry, err error) {
-	defer func() {
-		b.durable.mu.Lock()
-		delete(b.durable.inFlight, e.Seq)
-		b.durable.mu.Unlock()
-	}()
+func (d *durableState) done(seq uint64) {
+	d.mu.Lock()
+	delete(d.inFlight, seq)
+	d.mu.Unlock()
+}
+
+// owedResult settles an owed entry after the outbox is done with it.
+func (b *Bot) owedResult(e store.OutboxEntry, m owedMessage, sent *tele.Message, err error) {
+	defer b.durable.done(e.Seq)
 	switch {
 	case err == nil:
 		b.markContact()
-		b.settle(e.Seq)
+		b.settle(e, m.Then, sent)
 	case errors.Is(err, outbox.ErrClosed):
 		// Shutting down: the entry stays on disk for the next start.
 	case isForbidden(err):
 		// The person never opened the bot or blocked it; a group that
 		// removed the bot. Asking again gets the same answer.
-		b.log.Info("owed message refused by telegram, dropped", "update_id", e.UpdateID, "chat_id", e.Chat, "err", err)
-		b.settle(e.Seq)
+		b.log.Info("owed message refused by telegram, dropped", "update_id", e.UpdateID, "chat_id", e.Chat, "op", m.Op, "err", err)
+		b.settle(e, nil, nil)
 	case permanent(err) || malformed(err):
-		b.log.Warn("owed message refused by telegram as malformed, dropped", "update_id", e.UpdateID, "chat_id", e.Chat, "err", err)
-		b.count(SendsRefused)
-		b.settle(e.Seq)
+		b.log.Warn("owed message refused by telegram as malformed, dropped", "update_id", e.UpdateID, "chat_id", e.Chat, "op", m.Op, "err", err)
+		if m.Op == "" || m.Op == opCard {
+			b.count(SendsRefused)
+		}
+		b.settle(e, nil, nil)
 	case time.Since(e.CreatedAt) > owedFor:
-		b.log.Warn("owed message given up after a day of failures", "update_id", e.UpdateID, "chat_id", e.Chat, "attempts", e.Attempts+1, "err", err)
-		b.settle(e.Seq)
+		b.log.Warn("owed message given up after a day of failures", "update_id", e.UpdateID, "chat_id", e.Chat, "op", m.Op, "attempts", e.Attempts+1, "err", err)
+		b.settle(e, nil, nil)
 	default:
 		wait := owedRetry.Delay(e.Attempts + 1)
-		b.log.Warn("owed message not sent yet, will retry", "update_id", e.UpdateID, "chat_id", e.Chat, "attempts", e.Attempts+1, "retry_in", wait, "err", err)
+		b.log.Warn("owed message not sent yet, will retry", "update_id", e.UpdateID, "chat_id", e.Chat, "op", m.Op, "attempts", e.Attempts+1, "retry_in", wait, "err", err)
 		if perr := b.st.Postpone(e.Seq, e.Attempts+1, time.Now().Add(wait)); perr != nil {
 			b.log.Error("record outbox retry", "err", perr)
 		}
 	}
 }
 
-func (b *Bot) settle(seq uint64) {
-	if err := b.st.Sent(seq); err != nil {
+// settle forgets an entry and records its follow-up, in one transaction.
+// A follow-up on something gone since (a flag erased by /oubli) is
+// dropped; the entry is forgotten all the same.
+func (b *Bot) settle(e store.OutboxEntry, then *followUp, sent *tele.Message) {
+	var fn func(*store.Tx) error
+	if then != nil && sent != nil {
+		fn = func(tx *store.Tx) error { return b.followUp(tx, then, sent) }
+	}
+	err := b.st.Settle(e.Seq, fn)
+	if err != nil && fn != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			b.log.Error("record what a sent message leaves", "update_id", e.UpdateID, "kind", then.Kind, "err", err)
+		}
+		err = b.st.Settle(e.Seq, nil)
+	}
+	if err != nil {
 		b.log.Error("forget sent outbox entry", "err", err)
 	}
+}
+
+// renderCard fills m with the card its Then names, as the store has it
+// now; false when there is nothing to send (gone, or sent already).
+func (b *Bot) renderCard(m *owedMessage) bool {
+	if m.Then == nil {
+		return false
+	}
+	switch m.Then.Kind {
+	case thenAdmissionCard:
+		a, err := b.st.Admission(m.Then.ID)
+		if err != nil || a.CardMessageID != 0 {
+			return false
+		}
+		lang := b.cfg.Language
+		short := *a
+		short.Bio, short.Signals = review.Excerpt(a.Bio, 80), nil
+		m.Text, m.Short = b.cardText(a, lang), b.cardText(&short, lang)
+		if !a.Decided() {
+			m.Markup = b.decisionButtons(a)
+		}
+	case thenFlagCard:
+		f, err := b.st.Flag(m.Then.ID)
+		if err != nil || f.CardMessageID != 0 {
+			return false
+		}
+		// A card must still reach the moderators when Telegram refuses it
+		// as it stands: the short one has a short excerpt and no reasons,
+		// the parts that come from members' text.
+		short := *f
+		short.Excerpt, short.Reasons = review.Excerpt(f.Excerpt, 80), nil
+		m.Text, m.Short, m.Markup = b.flagText(f), b.flagText(&short), b.flagButtons(f)
+	case thenDigestCard:
+		d, err := b.st.Digest(m.Then.ID)
+		if err != nil || d.CardMessageID != 0 {
+			return false
+		}
+		if d.Kind == review.FloodDigest {
+			m.Text, m.Markup = b.floodDigestView(d)
+		} else {
+			m.Text, m.Markup = b.digestView(d)
+		}
+	default:
+		return false
+	}
+	m.Text, m.Short = b.fitText(m.Text), b.fitText(m.Short)
+	return true
+}
+
+// renderRefresh turns an opRefresh into the edit of the card or digest it
+// names, as the store has it now; false when there is nothing to edit
+// (gone, or not sent yet).
+func (b *Bot) renderRefresh(m *owedMessage) bool {
+	if m.Then == nil {
+		return false
+	}
+	var chat int64
+	switch m.Then.Kind {
+	case thenFlagCard:
+		f, err := b.st.Flag(m.Then.ID)
+		if err != nil || f.CardMessageID == 0 {
+			return false
+		}
+		chat, m.MessageID = f.CardChatID, f.CardMessageID
+		m.Text, m.Markup = b.flagText(f), b.flagButtons(f)
+	case thenDigestCard:
+		d, err := b.st.Digest(m.Then.ID)
+		if err != nil || d.CardMessageID == 0 {
+			return false
+		}
+		chat, m.MessageID = d.CardChatID, d.CardMessageID
+		if d.Kind == review.FloodDigest {
+			m.Text, m.Markup = b.floodDigestView(d)
+		} else {
+			m.Text, m.Markup = b.digestView(d)
+		}
+	default:
+		return false
+	}
+	if chat != b.cfg.Moderation.ChatID {
+		return false // the moderators' chat moved since: the card stays as it was
+	}
+	m.Op, m.Then, m.Text = opEdit, nil, b.fitText(m.Text)
+	return true
+}
+
+// followUp records where a sent card or notice is.
+func (b *Bot) followUp(tx *store.Tx, then *followUp, sent *tele.Message) error {
+	chat, id := sent.Chat.ID, sent.ID
+	var err error
+	switch then.Kind {
+	case thenAdmissionCard:
+		_, err = tx.UpdateAdmission(then.ID, func(a *admission.Admission) error {
+			a.CardChatID, a.CardMessageID = chat, id
+			return nil
+		})
+	case thenNotice:
+		_, err = tx.UpdateAdmission(then.ID, func(a *admission.Admission) error {
+			a.NoticeMessageID = id
+			if g, ok := b.cfg.Group(a.GroupID); ok {
+				a.NoticeDeleteAt = b.now().Add(g.NoticeTTL)
+			}
+			return nil
+		})
+	case thenFlagCard:
+		_, err = tx.UpdateFlag(then.ID, func(f *review.Flag) error {
+			f.CardChatID, f.CardMessageID = chat, id
+			return nil
+		})
+	case thenDigestCard:
+		_, err = tx.UpdateDigest(then.ID, func(d *review.Digest) error {
+			d.CardChatID, d.CardMessageID = chat, id
+			return nil
+		})
+	case thenAlertCard:
+		now := b.now()
+		err = tx.RememberCard(chat, id, now, now.Add(time.Duration(b.cfg.RetentionDays)*24*time.Hour))
+	default:
+		b.log.Error("unknown follow-up of a sent message", "kind", then.Kind)
+	}
+	return err
 }
 
 // refusedLine is /stats's line about messages Telegram refused, when

@@ -7,6 +7,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"github.com/entrepairs/entrepairs/admission"
+	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/review"
 	"github.com/entrepairs/entrepairs/store"
 )
@@ -20,7 +21,8 @@ import (
 // the person's earlier sanctions or refusals close it at once. It returns
 // true when it handled the request (declined: nothing is recorded about
 // it). chatID is where Telegram lets the bot write to the requester.
-func (b *Bot) gateRequest(req *tele.ChatJoinRequest, chatID int64, updateID int) bool {
+func (b *Bot) gateRequest(c tele.Context, req *tele.ChatJoinRequest, chatID int64) bool {
+	updateID := c.Update().ID
 	if cur, err := b.st.LatestAdmission(req.Chat.ID, req.Sender.ID); err == nil && cur.Open() {
 		return false // a request redelivered, or already under way
 	}
@@ -34,26 +36,27 @@ func (b *Bot) gateRequest(req *tele.ChatJoinRequest, chatID int64, updateID int)
 	if gate != admission.Sanctioned && gate != admission.TooSoon {
 		return false
 	}
-	group := req.Chat.ID
-	if err := b.admin("declineChatJoinRequest", group, func() error {
-		return b.tb.DeclineJoinRequest(tele.ChatID(group), req.Sender)
-	}); err != nil {
-		b.log.Warn("decline join request", "update_id", updateID, "err", b.scrub(err))
+	// What the refusal causes is owed with the update's mark: sent by the
+	// sender, in priority order, and not lost to a crash.
+	owe := func(prio outbox.Priority, chat int64, m owedMessage) {
+		if err := b.oweOp(c, prio, chat, m); err != nil {
+			b.log.Error("record what a refused join request owes", "update_id", updateID, "err", err)
+		}
 	}
+	group := req.Chat.ID
+	owe(outbox.Effects, group, owedMessage{Op: opDecline, User: req.Sender.ID})
 	lang := b.texts.Pick(req.Sender.LanguageCode, b.cfg.Language)
 	region := b.regionOf(req.Sender.ID, group)
 	help := b.emergencyBlock(lang, region)
 	title := b.groupName(group)
 	if gate == admission.Sanctioned {
-		_, _ = b.sendPrivate(chatID, b.texts.T(lang, "privacy.request_declined", map[string]any{"Group": title, "Emergency": help}))
+		owe(outbox.Charter, chatID, owedMessage{Text: b.texts.T(lang, "privacy.request_declined", map[string]any{"Group": title, "Emergency": help})})
 		note := b.texts.T(b.cfg.Language, "privacy.sanction_note", map[string]any{"Name": displayName(req.Sender), "Group": title, "Dealer": x.Dealer})
-		if _, err := b.send(b.cfg.Moderation.ChatID, note); err != nil {
-			b.log.Warn("sanction note not sent", "update_id", updateID, "err", err)
-		}
+		owe(outbox.Moderators, b.cfg.Moderation.ChatID, owedMessage{Text: note})
 		b.log.Info("join request declined: earlier sanction", "update_id", updateID, "group", group)
 		return true
 	}
-	_, _ = b.sendPrivate(chatID, b.texts.T(lang, "privacy.request_too_soon", map[string]any{"Group": title, "Emergency": help}))
+	owe(outbox.Charter, chatID, owedMessage{Text: b.texts.T(lang, "privacy.request_too_soon", map[string]any{"Group": title, "Emergency": help})})
 	b.log.Info("join request declined: refused less than admission.retry_after ago", "update_id", updateID, "group", group)
 	return true
 }
@@ -111,17 +114,19 @@ func (b *Bot) lastCall(now time.Time) {
 	for _, a := range due {
 		items = append(items, item{Name: a.Name, Group: b.groupTitle(a), Link: messageLink(a.CardChatID, a.CardMessageID)})
 	}
-	if _, err := b.send(b.cfg.Moderation.ChatID, b.texts.T(lang, "privacy.last_call", map[string]any{"Items": items})); err != nil {
-		b.log.Warn("last reminder not sent, will retry", "err", err)
-		return
-	}
-	for _, a := range due {
-		if _, err := b.st.UpdateAdmission(a.ID, func(x *admission.Admission) error {
-			x.RemindedAt = now
-			return nil
-		}); err != nil {
-			b.log.Error("record last reminder", "admission", a.ID, "err", err)
+	text := b.texts.T(lang, "privacy.last_call", map[string]any{"Items": items})
+	if err := b.write(func(tx *store.Tx) error {
+		for _, a := range due {
+			if _, err := tx.UpdateAdmission(a.ID, func(x *admission.Admission) error {
+				x.RemindedAt = now
+				return nil
+			}); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
 		}
+		return b.oweIn(tx, nil, outbox.Moderators, b.cfg.Moderation.ChatID, owedMessage{Text: text})
+	}); err != nil {
+		b.log.Error("record last reminder", "err", err)
 	}
 }
 
@@ -142,27 +147,41 @@ func (b *Bot) closeOne(id string, now time.Time) {
 	}
 	lang := b.texts.Pick(a.Language, b.cfg.Language)
 	title := b.groupTitle(a)
+	// The closing and what it owes (the notice removed, the person told,
+	// the moderators' note), in one transaction.
 	if closing == admission.Unanswered {
-		if a.NoticeMessageID != 0 {
-			_ = b.remove(a.GroupID, a.NoticeMessageID) // the record that would retry goes now
-		}
-		_, _ = b.sendPrivate(a.UserID, b.texts.T(lang, "privacy.expired_unanswered", map[string]any{"Group": title}))
-		if err := b.st.DeleteAdmission(a.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		err := b.write(func(tx *store.Tx) error {
+			if a.NoticeMessageID != 0 {
+				if err := b.oweIn(tx, nil, outbox.Normal, a.GroupID, owedMessage{Op: opDelete, MessageID: a.NoticeMessageID}); err != nil {
+					return err
+				}
+			}
+			if err := b.oweIn(tx, nil, outbox.Normal, a.UserID, owedMessage{Text: b.texts.T(lang, "privacy.expired_unanswered", map[string]any{"Group": title})}); err != nil {
+				return err
+			}
+			return tx.DeleteAdmission(a.ID)
+		})
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			b.log.Error("erase stale request", "admission", a.ID, "err", err)
 			return
 		}
 		b.log.Info("request to join closed: charter not accepted in time, record erased", "admission", a.ID)
 		return
 	}
-	_, _ = b.sendPrivate(a.UserID, b.texts.T(lang, "privacy.expired_undecided", map[string]any{"Group": title}))
 	days := int(set.UndecidedAfter.Hours() / 24)
 	note := b.texts.T(b.cfg.Language, "privacy.expired_note", map[string]any{"Name": a.Name, "Group": title, "Days": days})
-	if _, err := b.send(b.cfg.Moderation.ChatID, note); err != nil {
-		b.log.Warn("closing note not sent", "admission", a.ID, "err", err)
-	}
-	a, err = b.st.UpdateAdmission(a.ID, func(x *admission.Admission) error {
-		x.Expire(now)
-		return nil
+	err = b.write(func(tx *store.Tx) error {
+		if err := b.oweIn(tx, nil, outbox.Normal, a.UserID, owedMessage{Text: b.texts.T(lang, "privacy.expired_undecided", map[string]any{"Group": title})}); err != nil {
+			return err
+		}
+		if err := b.oweIn(tx, nil, outbox.Moderators, b.cfg.Moderation.ChatID, owedMessage{Text: note}); err != nil {
+			return err
+		}
+		a, err = tx.UpdateAdmission(a.ID, func(x *admission.Admission) error {
+			x.Expire(now)
+			return nil
+		})
+		return err
 	})
 	if err != nil {
 		b.log.Error("close stale request", "admission", id, "err", err)
@@ -291,16 +310,6 @@ func (b *Bot) retainCards(now time.Time, retention time.Duration) {
 		b.forgetFlagCard(f, digests, true)
 	}
 	b.clearAlertCards(now)
-}
-
-// rememberAlertCard notes where an alert card is, so that the retention
-// job clears it; nothing in the note says whose it is.
-func (b *Bot) rememberAlertCard(m *tele.Message) {
-	now := b.now()
-	retention := time.Duration(b.cfg.RetentionDays) * 24 * time.Hour
-	if err := b.st.RememberCard(m.Chat.ID, m.ID, now, now.Add(retention)); err != nil {
-		b.log.Error("remember alert card", "err", err)
-	}
 }
 
 // clearAlertCards edits the alert cards whose period is over down to

@@ -8,6 +8,7 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
+	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/resources"
 	"github.com/entrepairs/entrepairs/stats"
 	"github.com/entrepairs/entrepairs/store"
@@ -37,8 +38,7 @@ func (b *Bot) onResources(c tele.Context) error {
 	region := b.regionOf(who.ID, c.Chat().ID)
 	text, markup := b.resourcesMenu(lang, region)
 	if c.Chat().Type == tele.ChatPrivate {
-		_, err := b.send(c.Chat().ID, text, markup)
-		return err
+		return b.owe(c, outbox.Normal, c.Chat().ID, text, markup)
 	}
 	if _, ok := b.sendPrivate(who.ID, text, markup); ok {
 		b.groupNote(c.Chat().ID, b.texts.T(lang, "resources.sent_private", nil), nil)

@@ -4,7 +4,9 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"github.com/entrepairs/entrepairs/admission"
+	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/stats"
+	"github.com/entrepairs/entrepairs/store"
 )
 
 // Restrict mode, for groups without join requests: a newcomer is muted at
@@ -49,10 +51,43 @@ func (b *Bot) arrive(c tele.Context, chat *tele.Chat, user *tele.User) {
 		// Approved before and back again: no second gate.
 		return
 	}
-	a, created, err := b.st.OpenAdmission(admission.Admission{
-		GroupID: g.ChatID, GroupTitle: chat.Title, UserID: user.ID, Mode: admission.ByRestriction,
-		Name: displayName(user), Username: user.Username, Language: user.LanguageCode,
-		RequestedAt: b.now(), State: admission.Pending,
+	// The admission, the newcomer's muting and the notice that leads to
+	// the charter, in one transaction; the notice's message id is recorded
+	// once it is sent, for its removal after notice_ttl.
+	lang := b.texts.Pick(user.LanguageCode, b.cfg.Language)
+	var a *admission.Admission
+	var created bool
+	err := b.write(func(tx *store.Tx) error {
+		var err error
+		a, created, err = tx.OpenAdmission(admission.Admission{
+			GroupID: g.ChatID, GroupTitle: chat.Title, UserID: user.ID, Mode: admission.ByRestriction,
+			Name: displayName(user), Username: user.Username, Language: user.LanguageCode,
+			RequestedAt: b.now(), State: admission.Pending,
+		})
+		if err != nil {
+			return err
+		}
+		if !created && (a.NoticeMessageID != 0 || a.NoticeDeleteAt.After(b.now())) {
+			return nil // its notice is up, or owed
+		}
+		if err := b.oweIn(tx, c, outbox.Effects, chat.ID, owedMessage{Op: opRestrict, User: user.ID}); err != nil {
+			return err
+		}
+		markup := &tele.ReplyMarkup{InlineKeyboard: [][]tele.InlineButton{{
+			{Text: b.texts.T(lang, "restrict.notice_button", nil), URL: b.deepLink(startCharter + a.ID)},
+		}}}
+		notice := owedMessage{
+			Text: b.texts.T(lang, "restrict.notice", map[string]any{"Name": displayName(user)}), Markup: markup,
+			Then: &followUp{Kind: thenNotice, ID: a.ID},
+		}
+		if err := b.oweIn(tx, c, outbox.Normal, chat.ID, notice); err != nil {
+			return err
+		}
+		_, err = tx.UpdateAdmission(a.ID, func(x *admission.Admission) error {
+			x.NoticeDeleteAt = b.now().Add(g.NoticeTTL)
+			return nil
+		})
+		return err
 	})
 	if err != nil {
 		b.log.Error("open admission", "update_id", c.Update().ID, "err", err)
@@ -60,32 +95,5 @@ func (b *Bot) arrive(c tele.Context, chat *tele.Chat, user *tele.User) {
 	}
 	if created {
 		b.count(stats.JoinRequests)
-	}
-	if !created && a.NoticeMessageID != 0 {
-		return
-	}
-	defer b.lock(a.ID)()
-	if err := b.admin("restrictChatMember", chat.ID, func() error {
-		return b.tb.Restrict(chat, &tele.ChatMember{User: user, Rights: tele.Rights{}})
-	}); err != nil {
-		b.log.Error("cannot restrict newcomer (is the bot an admin allowed to restrict?)", "update_id", c.Update().ID, "group", chat.ID, "err", err)
-	}
-	lang := b.texts.Pick(user.LanguageCode, b.cfg.Language)
-	markup := &tele.ReplyMarkup{InlineKeyboard: [][]tele.InlineButton{{
-		{Text: b.texts.T(lang, "restrict.notice_button", nil), URL: b.deepLink(startCharter + a.ID)},
-	}}}
-	msg, err := b.send(chat.ID, b.texts.T(lang, "restrict.notice", map[string]any{"Name": displayName(user)}), markup)
-	if err != nil {
-		b.log.Error("post restrict notice", "update_id", c.Update().ID, "err", err)
-		return
-	}
-	ttl := g.NoticeTTL
-	_, err = b.st.UpdateAdmission(a.ID, func(x *admission.Admission) error {
-		x.NoticeMessageID = msg.ID
-		x.NoticeDeleteAt = b.now().Add(ttl)
-		return nil
-	})
-	if err != nil {
-		b.log.Error("record restrict notice", "update_id", c.Update().ID, "err", err)
 	}
 }

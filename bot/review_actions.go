@@ -8,6 +8,7 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
+	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/review"
 	"github.com/entrepairs/entrepairs/stats"
 	"github.com/entrepairs/entrepairs/store"
@@ -27,8 +28,18 @@ func (b *Bot) onFlagAction(c tele.Context) error {
 	}
 	lang := b.cfg.Language
 	defer b.lock(id)()
-	f, err := b.st.UpdateFlag(id, func(f *review.Flag) error {
-		return f.Decide(action, who.ID, displayName(who), b.now())
+	// The decision and its carrying out (owed: the sender runs applyFlag),
+	// in one transaction.
+	var f *review.Flag
+	err := b.write(func(tx *store.Tx) error {
+		var err error
+		f, err = tx.UpdateFlag(id, func(f *review.Flag) error {
+			return f.Decide(action, who.ID, displayName(who), b.now())
+		})
+		if err != nil {
+			return err
+		}
+		return b.oweIn(tx, c, outbox.Effects, f.GroupID, owedMessage{Op: opApplyFlag, Ref: f.ID})
 	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -43,8 +54,6 @@ func (b *Bot) onFlagAction(c tele.Context) error {
 	b.count(stats.Decided(string(action)))
 	_ = b.toast(c, b.texts.T(lang, "mod.decision_recorded", nil))
 	b.learn(f)
-	b.applyFlag(f)
-	b.refreshFlag(f)
 	return nil
 }
 
@@ -70,29 +79,51 @@ func (b *Bot) onDigestAction(c tele.Context) error {
 	done := 0
 	for _, fid := range d.FlagIDs {
 		unlock := b.lock(fid)
-		f, err := b.st.UpdateFlag(fid, func(f *review.Flag) error {
-			if f.Decided() {
-				return review.ErrAlreadyDecided
+		var f *review.Flag
+		err := b.write(func(tx *store.Tx) error {
+			var err error
+			f, err = tx.UpdateFlag(fid, func(f *review.Flag) error {
+				if f.Decided() {
+					return review.ErrAlreadyDecided
+				}
+				return f.Decide(action, who.ID, displayName(who), b.now())
+			})
+			if err != nil {
+				return err
 			}
-			return f.Decide(action, who.ID, displayName(who), b.now())
+			return b.oweIn(tx, c, outbox.Effects, f.GroupID, owedMessage{Op: opApplyFlag, Ref: f.ID})
 		})
 		if err == nil {
 			b.count(stats.Decided(string(action)))
 			b.learn(f)
-			b.applyFlag(f)
 			done++
 		}
 		unlock()
 	}
 	b.log.Info("digest decided", "update_id", c.Update().ID, "digest", id, "action", action, "flags", done, "by", who.ID)
 	_ = b.toast(c, b.texts.T(b.cfg.Language, "review.bulk_done", map[string]any{"N": done}))
-	b.refreshDigest(d.ID)
 	return nil
 }
 
-// applyFlag carries a decision out on Telegram. The caller holds the flag's
-// lock. A step Telegram refuses for good is noted on the card; a transient
-// failure is left for the sweep.
+// carryOutFlag carries out the decision recorded on a flag (an owed
+// opApplyFlag entry; the sweep for what a crash left unfinished).
+func (b *Bot) carryOutFlag(id string) {
+	defer b.lock(id)()
+	f, err := b.st.Flag(id)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			b.log.Error("carry out review decision", "flag", id, "err", err)
+		}
+		return
+	}
+	b.applyFlag(f)
+}
+
+// applyFlag carries a decision out on Telegram, then records it, in one
+// transaction with what it owes: the warned member's notice and the card
+// (or digest) showing the decision. The caller holds the flag's lock. A
+// step Telegram refuses for good is noted on the card; a transient failure
+// is left for the sweep.
 func (b *Bot) applyFlag(f *review.Flag) {
 	if f.Applied || !f.Decided() {
 		return
@@ -111,16 +142,14 @@ func (b *Bot) applyFlag(f *review.Flag) {
 	}
 	var err error
 	warnings := f.Warnings
+	warned := false
 	switch f.Action {
 	case review.Delete:
 		err = deleteMsg()
 	case review.Warn:
 		if err = deleteMsg(); err == nil || permanent(err) {
 			warnings, err = b.st.AddWarning(f.UserID, now)
-			if err == nil {
-				lang := b.texts.Pick(f.AuthorLanguage, b.cfg.Language)
-				b.sendPrivate(f.UserID, b.texts.T(lang, "review.warned_member", map[string]any{"Group": b.groupName(f.GroupID)}))
-			}
+			warned = err == nil
 		}
 	case review.Ban:
 		err = b.admin("banChatMember", f.GroupID, func() error {
@@ -142,13 +171,38 @@ func (b *Bot) applyFlag(f *review.Flag) {
 	if err != nil {
 		note = telegramReason(err)
 	}
-	updated, uerr := b.st.UpdateFlag(f.ID, func(x *review.Flag) error {
-		x.Applied, x.Note, x.Warnings = true, note, warnings
-		return nil
+	var updated *review.Flag
+	werr := b.write(func(tx *store.Tx) error {
+		var err error
+		updated, err = tx.UpdateFlag(f.ID, func(x *review.Flag) error {
+			x.Applied, x.Note, x.Warnings = true, note, warnings
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if warned {
+			lang := b.texts.Pick(f.AuthorLanguage, b.cfg.Language)
+			text := b.texts.T(lang, "review.warned_member", map[string]any{"Group": b.groupName(f.GroupID)})
+			if err := b.oweIn(tx, nil, outbox.Effects, f.UserID, owedMessage{Text: text}); err != nil {
+				return err
+			}
+		}
+		return b.oweRefresh(tx, updated)
 	})
-	if uerr != nil {
-		b.log.Error("record applied action", "flag", f.ID, "err", uerr)
+	if werr != nil {
+		b.log.Error("record applied action", "flag", f.ID, "err", werr)
 		return
 	}
 	*f = *updated
+}
+
+// oweRefresh owes the edit that shows a flag's decision where moderators
+// see it: its card, or its digest. Rendered when sent (see opRefresh).
+func (b *Bot) oweRefresh(tx *store.Tx, f *review.Flag) error {
+	then := &followUp{Kind: thenFlagCard, ID: f.ID}
+	if f.DigestID != "" {
+		then = &followUp{Kind: thenDigestCard, ID: f.DigestID}
+	}
+	return b.oweIn(tx, nil, outbox.Effects, b.cfg.Moderation.ChatID, owedMessage{Op: opRefresh, Then: then})
 }

@@ -6,6 +6,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/review"
+	"github.com/entrepairs/entrepairs/store"
 )
 
 // Button kinds of moderator review. Data: a flag or digest id (opaque,
@@ -100,73 +102,89 @@ func (b *Bot) present(ctx context.Context, ids []string) {
 	}
 }
 
-// postFlagCard posts a lone flag's card and records where it is.
+// postFlagCard records a lone flag's card as owed, with the mark that it
+// is (review.Flag.CardOwed), in one transaction; the sender sends it and
+// records its message id.
 func (b *Bot) postFlagCard(f *review.Flag) {
 	prio := outbox.Moderators
 	if f.Source == review.Flooded {
 		prio = outbox.Normal // after dealers' cards and reports
 	}
-	msg, err := b.sendAs(prio, b.cfg.Moderation.ChatID, b.flagText(f), b.flagButtons(f))
-	if err != nil && malformed(err) {
-		// Refused as it stands (counted in /stats): a card must still
-		// reach the moderators, so try once more with a short excerpt and
-		// no reasons, the parts that come from members' text.
-		b.log.Warn("flag card refused by telegram, sending a shorter one", "flag", f.ID, "err", err)
-		short := *f
-		short.Excerpt, short.Reasons = review.Excerpt(f.Excerpt, 80), nil
-		msg, err = b.sendAs(prio, b.cfg.Moderation.ChatID, b.flagText(&short), b.flagButtons(f))
-	}
-	if err != nil {
-		b.log.Error("post flag card, will retry", "flag", f.ID, "err", err)
-		return
-	}
-	if _, err := b.st.UpdateFlag(f.ID, func(x *review.Flag) error {
-		x.CardChatID, x.CardMessageID = msg.Chat.ID, msg.ID
-		return nil
-	}); err != nil {
-		b.log.Error("record flag card", "flag", f.ID, "err", err)
+	err := b.write(func(tx *store.Tx) error {
+		_, err := tx.UpdateFlag(f.ID, func(x *review.Flag) error {
+			if x.Shown() {
+				return errShown
+			}
+			x.CardOwed = true
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return b.oweIn(tx, nil, prio, b.cfg.Moderation.ChatID, owedMessage{Op: opCard, Then: &followUp{Kind: thenFlagCard, ID: f.ID}})
+	})
+	if err != nil && !errors.Is(err, errShown) && !errors.Is(err, store.ErrNotFound) {
+		b.log.Error("record flag card, will retry", "flag", f.ID, "err", err)
 	}
 }
 
-// postDigest records a digest of flags, posts it and records where it is.
+// errShown: the flag or digest is shown, or owed, already.
+var errShown = errors.New("shown already")
+
+// postDigest records a digest of flags and the card that shows it (owed,
+// see postFlagCard), in one transaction.
 func (b *Bot) postDigest(flags []*review.Flag) {
 	ids := make([]string, len(flags))
 	for i, f := range flags {
 		ids[i] = f.ID
 	}
-	d, err := b.st.CreateDigest(review.Digest{FlagIDs: ids, CreatedAt: b.now()})
-	if err != nil {
+	if _, err := b.oweDigest(review.Digest{FlagIDs: ids, CreatedAt: b.now()}); err != nil {
 		b.log.Error("store digest", "err", err)
-		return
-	}
-	if err := b.sendDigest(d); err != nil {
-		// The flags keep their digest id; the sweep re-posts digests
-		// without a message.
-		b.log.Error("post digest, will retry", "digest", d.ID, "err", err)
 	}
 }
 
-// sendDigest posts a recorded digest and records where it is. The error is
-// the send's; a failure to record is logged here.
-func (b *Bot) sendDigest(d *review.Digest) error {
-	text, markup := b.digestView(d)
-	prio := outbox.Moderators
+// oweDigest creates a digest and owes its card, in one transaction.
+func (b *Bot) oweDigest(d review.Digest) (*review.Digest, error) {
+	var got *review.Digest
+	err := b.write(func(tx *store.Tx) error {
+		d.CardOwed = true
+		var err error
+		if got, err = tx.CreateDigest(d); err != nil {
+			return err
+		}
+		return b.oweIn(tx, nil, digestPriority(got), b.cfg.Moderation.ChatID, owedMessage{Op: opCard, Then: &followUp{Kind: thenDigestCard, ID: got.ID}})
+	})
+	return got, err
+}
+
+// digestPriority: flood notices come after dealers' cards and reports.
+func digestPriority(d *review.Digest) outbox.Priority {
 	if d.Kind == review.FloodDigest {
-		// Flood notices come after dealers' cards and reports.
-		text, markup = b.floodDigestView(d)
-		prio = outbox.Normal
+		return outbox.Normal
 	}
-	msg, err := b.sendAs(prio, b.cfg.Moderation.ChatID, text, markup)
-	if err != nil {
-		return err
-	}
-	if _, err := b.st.UpdateDigest(d.ID, func(x *review.Digest) error {
-		x.CardChatID, x.CardMessageID = msg.Chat.ID, msg.ID
+	return outbox.Moderators
+}
+
+// sendDigest owes the card of a recorded digest that has none (a digest
+// recorded before its card was owed with it).
+func (b *Bot) sendDigest(d *review.Digest) error {
+	err := b.write(func(tx *store.Tx) error {
+		_, err := tx.UpdateDigest(d.ID, func(x *review.Digest) error {
+			if x.CardMessageID != 0 || x.CardOwed {
+				return errShown
+			}
+			x.CardOwed = true
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return b.oweIn(tx, nil, digestPriority(d), b.cfg.Moderation.ChatID, owedMessage{Op: opCard, Then: &followUp{Kind: thenDigestCard, ID: d.ID}})
+	})
+	if errors.Is(err, errShown) {
 		return nil
-	}); err != nil {
-		b.log.Error("record digest", "digest", d.ID, "err", err)
 	}
-	return nil
+	return err
 }
 
 // flagView is what a card or a digest line shows of a flag.

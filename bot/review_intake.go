@@ -16,6 +16,7 @@ import (
 	"github.com/entrepairs/entrepairs/admission"
 	"github.com/entrepairs/entrepairs/config"
 	"github.com/entrepairs/entrepairs/moderation"
+	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/review"
 	"github.com/entrepairs/entrepairs/stats"
 )
@@ -56,7 +57,7 @@ func (b *Bot) onGroupMessage(c tele.Context) error {
 		return nil
 	}
 	if c.Update().EditedMessage == nil {
-		b.checkFlood(g.ChatID, m)
+		b.checkFlood(c, g.ChatID, m)
 	}
 	text := m.Text
 	kind := moderation.Message
@@ -159,7 +160,7 @@ func (b *Bot) enqueue(id string) {
 // checkFlood asks the flood rule about a new message (edits are not
 // counted) and, when it calls for a card, mutes the member if flood.mute is
 // set and raises a flag.
-func (b *Bot) checkFlood(groupID int64, m *tele.Message) {
+func (b *Bot) checkFlood(c tele.Context, groupID int64, m *tele.Message) {
 	now := b.now()
 	r := b.review
 	r.mu.Lock()
@@ -171,11 +172,8 @@ func (b *Bot) checkFlood(groupID int64, m *tele.Message) {
 	rule := b.cfg.Moderation.Flood
 	b.log.Info("flood rule triggered", "group", groupID, "user_id", m.Sender.ID)
 	if rule.Mute > 0 {
-		until := now.Add(rule.Mute)
-		err := b.admin("restrictChatMember", groupID, func() error {
-			return b.tb.Restrict(&tele.Chat{ID: groupID}, &tele.ChatMember{User: m.Sender, Rights: tele.Rights{}, RestrictedUntil: until.Unix()})
-		})
-		if err != nil {
+		// Owed with the update's mark: the handler does not wait for it.
+		if err := b.oweOp(c, outbox.Effects, groupID, owedMessage{Op: opRestrict, User: m.Sender.ID, Until: now.Add(rule.Mute).Unix()}); err != nil {
 			b.log.Warn("flood mute failed", "err", err)
 		}
 	}
@@ -207,17 +205,21 @@ func (b *Bot) onReport(c tele.Context) error {
 	}
 	// The command leaves no trace in the group: the reported member never
 	// learns who reported them.
-	if err := b.remove(g.ChatID, m.ID); err != nil {
-		b.log.Info("could not delete the report command", "update_id", c.Update().ID, "err", err)
+	// What the report causes is owed with the update's mark.
+	owe := func(prio outbox.Priority, chat int64, m owedMessage) {
+		if err := b.oweOp(c, prio, chat, m); err != nil {
+			b.log.Error("record what a report owes", "update_id", c.Update().ID, "err", err)
+		}
 	}
+	owe(outbox.Effects, g.ChatID, owedMessage{Op: opDelete, MessageID: m.ID})
 	target := m.ReplyTo
 	if target == nil || target.Sender == nil || target.Sender.IsBot {
-		b.sendPrivate(reporter.ID, b.texts.T(lang, "report.how", nil))
+		owe(outbox.Normal, reporter.ID, owedMessage{Text: b.texts.T(lang, "report.how", nil)})
 		return nil
 	}
 	if !b.reportAllowed(reporter.ID) {
 		b.log.Info("report refused: limit reached", "update_id", c.Update().ID, "user_id", reporter.ID)
-		b.sendPrivate(reporter.ID, b.texts.T(lang, "report.too_many", nil))
+		owe(outbox.Normal, reporter.ID, owedMessage{Text: b.texts.T(lang, "report.too_many", nil)})
 		return nil
 	}
 	text := target.Text
@@ -233,7 +235,7 @@ func (b *Bot) onReport(c tele.Context) error {
 	})
 	b.log.Info("message reported", "update_id", c.Update().ID, "group", g.ChatID, "message_id", target.ID)
 	b.count(stats.Reports)
-	b.sendPrivate(reporter.ID, b.texts.T(lang, "report.thanks", nil))
+	owe(outbox.Normal, reporter.ID, owedMessage{Text: b.texts.T(lang, "report.thanks", nil)})
 	return nil
 }
 

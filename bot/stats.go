@@ -75,11 +75,10 @@ func (b *Bot) onStats(c tele.Context) error {
 	}
 	text, err := b.statsReport(b.now())
 	if err != nil {
-		_, _ = b.send(c.Chat().ID, b.texts.T(b.cfg.Language, "error.generic", nil))
+		_ = b.answer(c, b.texts.T(b.cfg.Language, "error.generic", nil))
 		return err
 	}
-	_, err = b.send(c.Chat().ID, text)
-	return err
+	return b.answer(c, text)
 }
 
 // statsRow is one line of the report.

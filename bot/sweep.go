@@ -2,10 +2,13 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/entrepairs/entrepairs/admission"
+	"github.com/entrepairs/entrepairs/outbox"
 	"github.com/entrepairs/entrepairs/review"
+	"github.com/entrepairs/entrepairs/store"
 )
 
 // reminderItems is the most requests the reminder names; it counts the
@@ -93,23 +96,21 @@ func (b *Bot) remind(now time.Time) {
 	text := b.texts.T(lang, "admission.reminder", map[string]any{
 		"Items": items, "Count": len(due), "More": len(due) - len(items), "Hours": int(b.cfg.Moderation.ReminderAfter.Hours()),
 	})
-	if _, err := b.send(b.cfg.Moderation.ChatID, text); err != nil {
-		if !permanent(err) {
-			b.log.Warn("reminder not sent, will retry", "err", err)
-			return
+	// The reminder and the marks that it was given, in one transaction:
+	// the sender sends it (once: a reminder Telegram refuses for good is
+	// dropped, not made again every sweep; the requests stay in /attente).
+	if err := b.write(func(tx *store.Tx) error {
+		for _, a := range due {
+			if _, err := tx.UpdateAdmission(a.ID, func(x *admission.Admission) error {
+				x.RemindedAt = now
+				return nil
+			}); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
 		}
-		// Refused for good: sending it again every sweep would spend the
-		// moderators' chat quota for nothing. The requests stay in
-		// /attente.
-		b.log.Warn("reminder refused by telegram, dropped", "requests", len(due), "err", err)
-	}
-	for _, a := range due {
-		if _, err := b.st.UpdateAdmission(a.ID, func(x *admission.Admission) error {
-			x.RemindedAt = now
-			return nil
-		}); err != nil {
-			b.log.Error("record reminder", "admission", a.ID, "err", err)
-		}
+		return b.oweIn(tx, nil, outbox.Moderators, b.cfg.Moderation.ChatID, owedMessage{Text: text})
+	}); err != nil {
+		b.log.Error("record reminder", "err", err)
 	}
 }
 
@@ -123,14 +124,16 @@ func (b *Bot) dropNotices(now time.Time) {
 		return
 	}
 	for _, a := range due {
-		if err := b.remove(a.GroupID, a.NoticeMessageID); err != nil && !permanent(err) {
-			b.log.Warn("notice not removed yet, will retry", "admission", a.ID, "err", err)
-			continue
-		}
-		if _, err := b.st.UpdateAdmission(a.ID, func(x *admission.Admission) error {
-			x.NoticeMessageID = 0
-			return nil
-		}); err != nil {
+		// The deletion owed with the record that the notice is gone.
+		if err := b.write(func(tx *store.Tx) error {
+			if _, err := tx.UpdateAdmission(a.ID, func(x *admission.Admission) error {
+				x.NoticeMessageID = 0
+				return nil
+			}); err != nil {
+				return err
+			}
+			return b.oweIn(tx, nil, outbox.Normal, a.GroupID, owedMessage{Op: opDelete, MessageID: a.NoticeMessageID})
+		}); err != nil && !errors.Is(err, store.ErrNotFound) {
 			b.log.Error("record notice removed", "admission", a.ID, "err", err)
 		}
 	}
@@ -150,17 +153,9 @@ func (b *Bot) sweepReview(now time.Time) {
 	for _, f := range unfinished {
 		switch {
 		case f.Decided():
-			func() {
-				defer b.lock(f.ID)()
-				// Read again under the lock: a tap may have applied it
-				// since the list was read.
-				cur, err := b.st.Flag(f.ID)
-				if err != nil || cur.Applied {
-					return
-				}
-				b.applyFlag(cur)
-				b.refreshFlag(cur)
-			}()
+			// Read again under the lock: a tap may have applied it since
+			// the list was read.
+			b.carryOutFlag(f.ID)
 		case f.DigestID != "":
 			digests[f.DigestID] = true
 		default:
@@ -168,8 +163,10 @@ func (b *Bot) sweepReview(now time.Time) {
 		}
 	}
 	for id := range digests {
-		if d, err := b.st.Digest(id); err == nil && d.CardMessageID == 0 && !b.presenting(d.FlagIDs) {
-			_ = b.sendDigest(d) // failed again: the next sweep tries again
+		if d, err := b.st.Digest(id); err == nil && d.CardMessageID == 0 && !d.CardOwed && !b.presenting(d.FlagIDs) {
+			if err := b.sendDigest(d); err != nil {
+				b.log.Error("record digest card, will retry", "digest", d.ID, "err", err)
+			}
 		}
 	}
 	r := b.review

@@ -225,22 +225,30 @@ func (m *Model) sumHashed(fs []feature) (sum int64, top [2]feature, topW [2]int6
 // about their own life (a story, recovery, harm-reduction advice, with a
 // dampener of at least guardDampener) and did not find a deal themselves:
 // flagging a member who dares to tell a relapse is the worst failure, so
-// the learned words alone must then be much surer. Cross-validation chose
-// its size against the dealers it lets through.
+// the learned words alone must then be much surer. Recovery (a craving, a
+// relapse, days clean) costs the most: "j'ai besoin de G, comment vous
+// faites sans ?" is a member's craving, though its words are a buyer's
+// too, and the corpus has few such cravings to teach it. Cross-validation
+// chose the sizes against the dealers they let through (three logits for
+// recovery instead of one: 0.3 points of offers and 0.2 of requests).
 func memberGuard(dense *[numDense]float32) float64 {
 	if dense[denseScore] >= DefaultThreshold {
 		return 0
 	}
-	if max(dense[cStory], dense[cRecovery], dense[cHarmReduction]) >= guardDampener {
+	if dense[cRecovery] >= guardDampener {
+		return recoveryPenalty
+	}
+	if max(dense[cStory], dense[cHarmReduction]) >= guardDampener {
 		return guardPenalty
 	}
 	return 0
 }
 
-// The guard's threshold (a dampener's weight) and size (in logits).
+// The guard's threshold (a dampener's weight) and sizes (in logits).
 const (
-	guardDampener = 0.4
-	guardPenalty  = 1.0
+	guardDampener   = 0.4
+	guardPenalty    = 1.0
+	recoveryPenalty = 3.0
 )
 
 func clamp(x, lo, hi float64) float64 {

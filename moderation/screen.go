@@ -135,14 +135,20 @@ type Screener struct {
 // uses the embedded model (EmbeddedModel). A threshold <= 0 means
 // DefaultThreshold.
 func NewScreener(lex *Lexicon, threshold float64) *Screener {
+	return NewRulesScreener(lex, threshold).WithModel(EmbeddedModel())
+}
+
+// NewRulesScreener is NewScreener with the rules alone: it does not read
+// the embedded model, so that training can run when the features have
+// changed and the embedded weights no longer fit them.
+func NewRulesScreener(lex *Lexicon, threshold float64) *Screener {
 	if lex == nil {
 		lex = DefaultLexicon()
 	}
 	if threshold <= 0 {
 		threshold = DefaultThreshold
 	}
-	s := &Screener{threshold: threshold, m: compile(lex)}
-	return s.WithModel(EmbeddedModel())
+	return &Screener{threshold: threshold, m: compile(lex)}
 }
 
 // WithModel returns a screener that shares s's rules and threshold and
@@ -238,6 +244,7 @@ type scratch struct {
 	evidence              []byte
 	feats                 []feature
 	gramCells             []uint32 // the word table's n-gram cells (tokenize sets it)
+	seen                  *cellSet
 	dense                 [numDense]float32
 	top                   [2]feature
 	topW                  [2]float64

@@ -71,6 +71,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -218,6 +219,8 @@ type Outbox struct {
 	lastPrune  time.Time
 
 	sent, retried, dropped, floods atomic.Uint64
+	// failed is set by a panic in the outbox's own code (see guard).
+	failed atomic.Pointer[error]
 }
 
 const (
@@ -471,9 +474,11 @@ func (o *Outbox) Run(ctx context.Context) error {
 		if ctx.Err() != nil { // checked first: a call must not start once shutdown began
 			return o.shutdown(&inFlight, stopCalls)
 		}
-		o.mu.Lock()
-		wait := o.dispatchLocked(time.Now(), drain, &inFlight)
-		o.mu.Unlock()
+		if err := o.failed.Load(); err != nil {
+			_ = o.shutdown(&inFlight, stopCalls)
+			return *err
+		}
+		wait := o.dispatch(time.Now(), drain, &inFlight)
 		if wait > 0 {
 			timer.Reset(wait)
 		}
@@ -484,6 +489,15 @@ func (o *Outbox) Run(ctx context.Context) error {
 		}
 		timer.Stop()
 	}
+}
+
+// dispatch is dispatchLocked under o.mu, released even if it panics: the
+// bot's guard then stops the program, and callers of Do must not hang on
+// the lock meanwhile.
+func (o *Outbox) dispatch(now time.Time, drain context.Context, inFlight *sync.WaitGroup) time.Duration {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.dispatchLocked(now, drain, inFlight)
 }
 
 // poke wakes the dispatcher; one pending wake is enough, since it looks at
@@ -625,6 +639,7 @@ func (o *Outbox) startLocked(j *job, now time.Time, drain context.Context, inFli
 	inFlight.Add(1)
 	go func() {
 		defer inFlight.Done()
+		defer o.guard(j)
 		err := o.invoke(j, drain)
 		o.finish(j, err)
 		o.poke()
@@ -646,6 +661,21 @@ func (o *Outbox) chatLocked(id int64, now time.Time) *chat {
 	}
 	c.lastUsed = now
 	return c
+}
+
+// guard stops the outbox when its own bookkeeping after a call panics (a
+// panic in Do is the call's failure, see invoke; one here is the outbox's
+// bug): logged with its stack, and Run returns it, so that the program
+// exits instead of running with calls that never finish.
+func (o *Outbox) guard(j *job) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	o.log.Error("panic in the outbox, stopping", "call", j.call.Name, "chat", j.call.Chat, "panic", r, "stack", string(debug.Stack()))
+	err := fmt.Errorf("outbox: panic after %s: %v", j.call.Name, r)
+	o.failed.CompareAndSwap(nil, &err)
+	o.poke()
 }
 
 // panicked marks a Do that panicked: final, whatever Classify thinks.
@@ -672,21 +702,26 @@ func (o *Outbox) invoke(j *job, drain context.Context) (err error) {
 // finish decides what happens after a try: result to the caller, or back
 // in its lane, at its old place, for a retry.
 func (o *Outbox) finish(j *job, err error) {
+	if result, done := o.judge(j, err); done && j.then != nil {
+		o.callThen(j, result)
+	}
+}
+
+// judge settles a try under o.mu (released even on a panic, see guard):
+// done reports that the call is over and result is its result.
+func (o *Outbox) judge(j *job, err error) (result error, done bool) {
 	o.mu.Lock()
+	defer o.mu.Unlock()
 	o.inFlight--
 	j.lane.busy = false
 	result, retry := o.judgeLocked(j, err, time.Now())
 	if retry {
 		o.enqueueLocked(j)
-		o.mu.Unlock()
-		return
+		return nil, false
 	}
 	o.forgetLaneLocked(j.lane)
 	j.done <- result
-	o.mu.Unlock()
-	if j.then != nil {
-		o.callThen(j, result)
-	}
+	return result, true
 }
 
 // callThen runs a posted call's continuation; a panic there is logged, as

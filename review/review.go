@@ -120,6 +120,9 @@ type Flag struct {
 	CardChatID    int64  `json:"card_chat_id,omitempty"`
 	CardMessageID int    `json:"card_message_id,omitempty"`
 	DigestID      string `json:"digest_id,omitempty"`
+	// CardOwed: the card is in the bot's outbox, not sent yet (its message
+	// id is recorded when it is).
+	CardOwed bool `json:"card_owed,omitempty"`
 
 	Action        Action    `json:"action,omitempty"`
 	DecidedBy     int64     `json:"decided_by,omitempty"`
@@ -147,8 +150,9 @@ func Reopened(earlier *Flag) bool {
 	return earlier != nil && earlier.Action == Ignore
 }
 
-// Shown reports whether moderators have the flag in front of them.
-func (f *Flag) Shown() bool { return f.CardMessageID != 0 || f.DigestID != "" }
+// Shown reports whether moderators have the flag in front of them, or
+// will have once the bot's outbox sent its card.
+func (f *Flag) Shown() bool { return f.CardMessageID != 0 || f.CardOwed || f.DigestID != "" }
 
 // Decided reports whether a moderator acted.
 func (f *Flag) Decided() bool { return f.Action != "" }
@@ -211,5 +215,7 @@ type Digest struct {
 	Kind          DigestKind `json:"kind,omitempty"`
 	CardChatID    int64      `json:"card_chat_id,omitempty"`
 	CardMessageID int        `json:"card_message_id,omitempty"`
-	CreatedAt     time.Time  `json:"created_at"`
+	// CardOwed: the digest is in the bot's outbox, not sent yet.
+	CardOwed  bool      `json:"card_owed,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }

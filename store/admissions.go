@@ -15,25 +15,9 @@ import (
 // join request delivered twice (or a newcomer seen both as a new chat member
 // and as a chat member update) yields one admission.
 func (s *Store) OpenAdmission(a admission.Admission) (got *admission.Admission, created bool, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		adm, members := tx.Bucket(bucketAdmissions), tx.Bucket(bucketMembers)
-		key := i64key(a.GroupID, a.UserID)
-		if id := members.Get(key); id != nil {
-			cur, err := decodeAdmission(adm.Get(id))
-			if err == nil && cur.Open() {
-				got = cur
-				return nil
-			}
-		}
-		a.ID = newID()
-		if err := putJSON(adm, []byte(a.ID), a); err != nil {
-			return err
-		}
-		if err := members.Put(key, []byte(a.ID)); err != nil {
-			return err
-		}
-		got, created = &a, true
-		return nil
+	err = s.Write(func(t *Tx) error {
+		got, created, err = t.OpenAdmission(a)
+		return err
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("open admission: %w", err)
@@ -80,22 +64,10 @@ func (s *Store) LatestAdmission(groupID, userID int64) (*admission.Admission, er
 // result. When change returns an error nothing is written and the error is
 // returned together with the admission as it stands, so the caller can tell
 // the person what happened (for example who decided first).
-func (s *Store) UpdateAdmission(id string, change func(*admission.Admission) error) (*admission.Admission, error) {
-	var a *admission.Admission
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketAdmissions)
-		v := b.Get([]byte(id))
-		if v == nil {
-			return ErrNotFound
-		}
-		var err error
-		if a, err = decodeAdmission(v); err != nil {
-			return err
-		}
-		if err := change(a); err != nil {
-			return err
-		}
-		return putJSON(b, []byte(id), a)
+func (s *Store) UpdateAdmission(id string, change func(*admission.Admission) error) (a *admission.Admission, err error) {
+	err = s.Write(func(t *Tx) error {
+		a, err = t.UpdateAdmission(id, change)
+		return err
 	})
 	return a, err
 }
@@ -131,21 +103,24 @@ func decodeAdmission(v []byte) (*admission.Admission, error) {
 // DeleteAdmission erases an admission at once (a request that closed
 // without the charter being accepted: nothing of it is needed any more).
 func (s *Store) DeleteAdmission(id string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		adm, members := tx.Bucket(bucketAdmissions), tx.Bucket(bucketMembers)
-		v := adm.Get([]byte(id))
-		if v == nil {
-			return ErrNotFound
-		}
-		a, err := decodeAdmission(v)
-		if err != nil {
+	return s.Write(func(t *Tx) error { return t.DeleteAdmission(id) })
+}
+
+// DeleteAdmission is Store.DeleteAdmission within t.
+func (t *Tx) DeleteAdmission(id string) error {
+	adm, members := t.tx.Bucket(bucketAdmissions), t.tx.Bucket(bucketMembers)
+	v := adm.Get([]byte(id))
+	if v == nil {
+		return ErrNotFound
+	}
+	a, err := decodeAdmission(v)
+	if err != nil {
+		return err
+	}
+	if cur := members.Get(i64key(a.GroupID, a.UserID)); string(cur) == id {
+		if err := members.Delete(i64key(a.GroupID, a.UserID)); err != nil {
 			return err
 		}
-		if cur := members.Get(i64key(a.GroupID, a.UserID)); string(cur) == id {
-			if err := members.Delete(i64key(a.GroupID, a.UserID)); err != nil {
-				return err
-			}
-		}
-		return adm.Delete([]byte(id))
-	})
+	}
+	return adm.Delete([]byte(id))
 }

@@ -23,16 +23,19 @@ type DueCard struct {
 
 // RememberCard records a card to clear at clearAt.
 func (s *Store) RememberCard(chatID int64, msgID int, posted, clearAt time.Time) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketCards)
-		if err != nil {
-			return err
-		}
-		v := make([]byte, 16)
-		binary.BigEndian.PutUint64(v, uint64(posted.Unix()))
-		binary.BigEndian.PutUint64(v[8:], uint64(clearAt.Unix()))
-		return b.Put(i64key(chatID, int64(msgID)), v)
-	})
+	return s.Write(func(t *Tx) error { return t.RememberCard(chatID, msgID, posted, clearAt) })
+}
+
+// RememberCard is Store.RememberCard within t.
+func (t *Tx) RememberCard(chatID int64, msgID int, posted, clearAt time.Time) error {
+	b, err := t.tx.CreateBucketIfNotExists(bucketCards)
+	if err != nil {
+		return err
+	}
+	v := make([]byte, 16)
+	binary.BigEndian.PutUint64(v, uint64(posted.Unix()))
+	binary.BigEndian.PutUint64(v[8:], uint64(clearAt.Unix()))
+	return b.Put(i64key(chatID, int64(msgID)), v)
 }
 
 // DueCards returns the cards to clear at now.

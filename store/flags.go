@@ -160,29 +160,16 @@ func (s *Store) PurgeFlags(expired func(*review.Flag) bool) (int, error) {
 
 // CreateDigest stores a digest of flags and points each flag to it.
 func (s *Store) CreateDigest(d review.Digest) (*review.Digest, error) {
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		d.ID = newID()
-		flags := tx.Bucket(bucketFlags)
-		for _, id := range d.FlagIDs {
-			v := flags.Get([]byte(id))
-			if v == nil {
-				continue
-			}
-			f, err := decodeFlag(v)
-			if err != nil {
-				return err
-			}
-			f.DigestID = d.ID
-			if err := putJSON(flags, []byte(id), f); err != nil {
-				return err
-			}
-		}
-		return putJSON(tx.Bucket(bucketDigests), []byte(d.ID), d)
+	var got *review.Digest
+	err := s.Write(func(t *Tx) error {
+		var err error
+		got, err = t.CreateDigest(d)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create digest: %w", err)
 	}
-	return &d, nil
+	return got, nil
 }
 
 // Digest returns the digest with this id, or ErrNotFound.

@@ -57,7 +57,7 @@ var Inventory = []Kept{
 			"a request whose charter is not accepted within `admission.expire_after` (48 h) is declined and erased at once",
 		Fields: []string{"id", "group_id", "group_title", "user_id", "mode", "name", "username", "language", "bio", "signals",
 			"requested_at", "state", "charter_sent_at", "charter_shown", "charter_version", "answered_at", "card_chat_id",
-			"card_message_id", "decided_by", "decided_by_name", "decided_at", "dealer", "applied", "closed", "apply_error",
+			"card_message_id", "card_owed", "decided_by", "decided_by_name", "decided_at", "dealer", "applied", "closed", "apply_error",
 			"reminded_at", "notice_message_id", "notice_delete_at"},
 		Overdue: func(_, v []byte, now time.Time, p Periods) bool {
 			var a admission.Admission
@@ -93,7 +93,7 @@ var Inventory = []Kept{
 		Why: "so moderators can review and decide", HowLong: "until decided, then `retention_days` (default 30)",
 		Fields: []string{"id", "source", "group_id", "message_id", "message_date", "user_id", "author_name", "author_language",
 			"excerpt", "score", "reasons", "reasons.code", "reporter_id", "reporter_name", "flood_count", "created_at", "auto_deleted",
-			"card_chat_id", "card_message_id", "digest_id", "action", "decided_by", "decided_by_name", "decided_at", "applied",
+			"card_chat_id", "card_message_id", "digest_id", "card_owed", "action", "decided_by", "decided_by_name", "decided_at", "applied",
 			"note", "warnings", "reopens", "reopens_decider"},
 		Overdue: func(_, v []byte, now time.Time, p Periods) bool {
 			f, err := decodeFlag(v)
@@ -115,13 +115,16 @@ var Inventory = []Kept{
 	{
 		Bucket: "digests", What: "the flags gathered into one card during a burst (offers, or members posting in a flood), and that card's message id",
 		Why: "to show a raid or a flood in a few cards", HowLong: "erased with its flags",
-		Fields: []string{"id", "flag_ids", "kind", "card_chat_id", "card_message_id", "created_at"},
+		Fields: []string{"id", "flag_ids", "kind", "card_chat_id", "card_message_id", "card_owed", "created_at"},
 	},
 	{
 		Bucket: "outbox",
-		What: "messages the bot owes and has not sent yet: the chat, the priority, the bot's own text (an answer to a command, " +
-			"which may name members, as /attente does for moderators), the attempts and dates",
-		Why:     "so that an answer survives a crash and no handler waits for Telegram's pace",
+		What: "messages and actions the bot owes and has not carried out yet: the chat, the priority, the bot's own text " +
+			"(an answer to a command, a charter, a notice; it may name members, as /attente and the closing notes do for moderators, " +
+			"and an admission card's last edit shows what the moderators reviewed), or what to do and the ids it needs " +
+			"(a message to delete, a person to decline or mute, the admission, flag or digest whose card to send, " +
+			"rendered when it is sent, or whose decision to carry out), the attempts and dates",
+		Why:     "so that what a change causes is recorded with it, survives a crash, and no handler waits for Telegram's pace",
 		HowLong: "until Telegram accepted it (seconds), or refused it for good; passing failures are retried for a day at most",
 		Fields:  []string{"update_id", "chat", "priority", "payload", "attempts", "not_before", "created_at"},
 		Overdue: func(_, v []byte, now time.Time, _ Periods) bool {

@@ -35,7 +35,7 @@ func run(dir, out string, folds int) error {
 	if err != nil {
 		return err
 	}
-	s := moderation.NewScreener(nil, 0)
+	s := moderation.NewRulesScreener(nil, 0)
 	res := s.Train(entries, folds, moderation.DefaultTrainOptions)
 	fmt.Printf("corpus: %d messages (%d in the locked part, never used here)\n", len(entries), countLocked(entries))
 	fmt.Printf("%d-fold cross-validation on the training part:\n", folds)
