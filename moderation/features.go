@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -43,6 +44,14 @@ const numPairs = numPositive * (numPositive - 1) / 2
 
 // densePair0 is the index of the first pair feature.
 const densePair0 = int(numCodes) + 1
+
+// denseSet is a set of dense features' indexes: those extract may have
+// made non-zero, so that the pairs and the model's sum skip the others
+// (most of them: a message has a few of the rules' signals, so a few of
+// their pairs).
+type denseSet [(numDense + 63) / 64]uint64
+
+func (s *denseSet) add(i int) { s[i>>6] |= 1 << (i & 63) }
 
 // denseScore is the index of the rules' score among the dense features.
 const denseScore = int(numCodes)
@@ -124,11 +133,10 @@ const (
 
 // extract fills sc.feats with the hashed features of the normalised text
 // b, whose tokens sc.toks the rules have just produced, and sc.dense with
-// the dense features.
+// the dense features, noting in sc.denseSet which of them may not be zero.
 func (sc *scratch) extract(b []byte, ruleScore float64) {
-	for i := range sc.dense {
-		sc.dense[i] = 0
-	}
+	sc.dense = [numDense]float32{}
+	var set denseSet
 	for _, r := range sc.reasons {
 		if r.code < 0 || r.code >= numCodes {
 			continue
@@ -139,16 +147,25 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 		}
 		if w > sc.dense[r.code] {
 			sc.dense[r.code] = w
+			set[0] |= 1 << r.code
 		}
 	}
 	sc.dense[denseScore] = float32(ruleScore)
-	k := densePair0
-	for i := 0; i < numPositive; i++ {
-		for j := i + 1; j < numPositive; j++ {
-			sc.dense[k] = sc.dense[i] * sc.dense[j]
-			k++
+	if sc.dense[denseScore] != 0 {
+		set.add(denseScore)
+	}
+	// The pairs of the positive codes found: the others are 0·x = 0 (the
+	// codes' weights are never negative here).
+	for a := set[0] & (1<<numPositive - 1); a != 0; a &= a - 1 {
+		i := bits.TrailingZeros64(a)
+		row := densePair0 + i*(2*numPositive-i-1)/2 - i - 1 // the pair (i, j) is row+j
+		for c := a & (a - 1); c != 0; c &= c - 1 {
+			j := bits.TrailingZeros64(c)
+			sc.dense[row+j] = sc.dense[i] * sc.dense[j]
+			set.add(row + j)
 		}
 	}
+	sc.denseSet = set
 
 	// fs[:n] are the features so far, written by index into room made
 	// for each token before it is read: a token adds its unigram, a
@@ -245,8 +262,10 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 		// A text of a word or two weighs its signals less: "💊" or
 		// "livraison" alone is no deal, "🔌 Marseille ?" still is one.
 		f := float32(math.Sqrt(float64(len(fs)) / minFeatures))
-		for i := range sc.dense {
-			sc.dense[i] *= f
+		for w, m := range sc.denseSet {
+			for ; m != 0; m &= m - 1 {
+				sc.dense[w*64+bits.TrailingZeros64(m)] *= f
+			}
 		}
 	}
 }

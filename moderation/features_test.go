@@ -1,6 +1,7 @@
 package moderation
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -83,5 +84,51 @@ func TestRepeatedTextCountsOnce(t *testing.T) {
 			t.Fatalf("cell %d counted twice", c)
 		}
 		seen[c] = true
+	}
+}
+
+// TestDenseSet checks extract's dense features against the plain
+// definition (every pair multiplied), and that those outside denseSet
+// are 0.
+func TestDenseSet(t *testing.T) {
+	s := NewScreener(nil, 0)
+	texts := append(devCorpus(t), "", "ok", "💊", "tina 80€ livraison wickr plug75 dispo ce soir urgent")
+	sc := new(scratch)
+	for _, text := range texts {
+		b := normalizeInto(sc, text)
+		if len(b) == 0 {
+			continue
+		}
+		score := s.m.score(sc, b)
+		sc.extract(b, score)
+		var want [numDense]float32
+		for _, r := range sc.reasons {
+			if r.code < 0 || r.code >= numCodes {
+				continue
+			}
+			if w := float32(math.Abs(r.w)); w > want[r.code] {
+				want[r.code] = w
+			}
+		}
+		want[denseScore] = float32(score)
+		k := densePair0
+		for i := 0; i < numPositive; i++ {
+			for j := i + 1; j < numPositive; j++ {
+				want[k] = want[i] * want[j]
+				k++
+			}
+		}
+		if n := len(sc.feats); n < minFeatures {
+			f := float32(math.Sqrt(float64(n) / minFeatures))
+			for i := range want {
+				want[i] *= f
+			}
+		}
+		for i := range want {
+			in := sc.denseSet[i/64]&(1<<(i%64)) != 0
+			if math.Float32bits(sc.dense[i]) != math.Float32bits(want[i]) || (!in && want[i] != 0) {
+				t.Fatalf("%q: dense[%d] = %v (in the set: %v), want %v", text, i, sc.dense[i], in, want[i])
+			}
+		}
 	}
 }

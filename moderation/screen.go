@@ -246,6 +246,7 @@ type scratch struct {
 	gramCells             []uint32 // the word table's n-gram cells (tokenize sets it)
 	seen                  *cellSet
 	dense                 [numDense]float32
+	denseSet              denseSet // the dense features that may not be 0
 	top                   [2]feature
 	topW                  [2]float64
 }
