@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -43,6 +44,14 @@ const numPairs = numPositive * (numPositive - 1) / 2
 
 // densePair0 is the index of the first pair feature.
 const densePair0 = int(numCodes) + 1
+
+// denseSet is a set of dense features' indexes: those extract may have
+// made non-zero, so that the pairs and the model's sum skip the others
+// (most of them: a message has a few of the rules' signals, so a few of
+// their pairs).
+type denseSet [(numDense + 63) / 64]uint64
+
+func (s *denseSet) add(i int) { s[i>>6] |= 1 << (i & 63) }
 
 // denseScore is the index of the rules' score among the dense features.
 const denseScore = int(numCodes)
@@ -86,6 +95,14 @@ var charStart = func() (t [256]uint32) {
 	return t
 }()
 
+// bigramStart[c] is the hash of a bigram after its first byte c.
+var bigramStart = func() (t [256]uint32) {
+	for c := range t {
+		t[c] = fnvByte(hBigram, byte(c))
+	}
+	return t
+}()
+
 // numberHash[k] is the unigram hash of a number of k digits (9 for 9 or
 // more): numbers count by shape.
 var numberHash = func() (t [10]uint32) {
@@ -116,11 +133,10 @@ const (
 
 // extract fills sc.feats with the hashed features of the normalised text
 // b, whose tokens sc.toks the rules have just produced, and sc.dense with
-// the dense features.
+// the dense features, noting in sc.denseSet which of them may not be zero.
 func (sc *scratch) extract(b []byte, ruleScore float64) {
-	for i := range sc.dense {
-		sc.dense[i] = 0
-	}
+	sc.dense = [numDense]float32{}
+	var set denseSet
 	for _, r := range sc.reasons {
 		if r.code < 0 || r.code >= numCodes {
 			continue
@@ -131,66 +147,109 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 		}
 		if w > sc.dense[r.code] {
 			sc.dense[r.code] = w
+			set[0] |= 1 << r.code
 		}
 	}
 	sc.dense[denseScore] = float32(ruleScore)
-	k := densePair0
-	for i := 0; i < numPositive; i++ {
-		for j := i + 1; j < numPositive; j++ {
-			sc.dense[k] = sc.dense[i] * sc.dense[j]
-			k++
+	if sc.dense[denseScore] != 0 {
+		set.add(denseScore)
+	}
+	// The pairs of the positive codes found: the others are 0·x = 0 (the
+	// codes' weights are never negative here).
+	for a := set[0] & (1<<numPositive - 1); a != 0; a &= a - 1 {
+		i := bits.TrailingZeros64(a)
+		row := densePair0 + i*(2*numPositive-i-1)/2 - i - 1 // the pair (i, j) is row+j
+		for c := a & (a - 1); c != 0; c &= c - 1 {
+			j := bits.TrailingZeros64(c)
+			sc.dense[row+j] = sc.dense[i] * sc.dense[j]
+			set.add(row + j)
 		}
 	}
+	sc.denseSet = set
 
-	fs := sc.feats[:0]
+	// fs[:n] are the features so far, written by index into room made
+	// for each token before it is read: a token adds its unigram, a
+	// bigram and at most one 5-gram per byte.
+	fs := sc.feats[:cap(sc.feats)]
+	n := 0
 	prev, prevStart, prevShown := uint32(0), int32(-1), false
 	words := 0
-	for i := range sc.toks {
-		if len(fs) >= maxFeatures {
+	toks := sc.toks
+	cells := sc.gramCells
+	for i := range toks {
+		if n >= maxFeatures {
 			break
 		}
-		t := &sc.toks[i]
-		var h uint32
-		switch t.kind {
-		case kWord:
-			w := b[t.start:t.end]
-			h = fnvBytes(hUnigram, w)
-			if words < maxWordsForChars {
-				fs = appendCharGrams(fs, w)
-			}
-			words++
-		case kNumber:
-			// Numbers by shape: "20", "60" and "80" mean the same here;
-			// their length tells a price from a year.
-			h = numberHash[min(t.end-t.start, 9)]
-		case kSymbol:
+		t := &toks[i]
+		kind := t.kind
+		if kind == kSymbol {
 			// Punctuation and currency signs: the rules read prices, and a
 			// "?" taught the model that questions are requests, flagging
 			// members asking about their health (cross-validation: no
 			// loss without them).
 			continue
+		}
+		l := int(t.end - t.start)
+		if n+2+l > len(fs) {
+			// fs is all its capacity: Grow keeps what is written.
+			fs = slices.Grow(fs, max(n+2+l, 2*len(fs), 256)-len(fs))
+			fs = fs[:cap(fs)]
+		}
+		var h uint32
+		var shown bool
+		switch kind {
+		case kWord:
+			h = t.uh // fnvBytes(hUnigram, word), from the tokenizer
+			if words < maxWordsForChars {
+				if g := int(t.grams); g >= 0 {
+					// A word of the lexicon: its n-grams' cells are ready.
+					for k, c := range cells[g : g+gramCount(l)] {
+						fs[n+k] = feature{cell: c, start: -1}
+					}
+					n += gramCount(l)
+				} else {
+					n = charGrams(fs, n, b[t.start:t.end])
+				}
+			}
+			words++
+			// A word's bytes are all letters, digits or bytes of another
+			// script (emoji codes have five letters before their colon):
+			// it reads as a reason from minEvidence bytes.
+			shown = l >= minEvidence
+		case kNumber:
+			// Numbers by shape: "20", "60" and "80" mean the same here;
+			// their length tells a price from a year.
+			h = numberHash[min(l, 9)]
+			shown = evidence(b, feature{start: t.start, end: t.end}).start >= 0
 		default:
 			// Phones, handles, links, e-mails and account ids by kind,
 			// and whether the rules took them for a health service.
-			k := t.kind
+			k := kind
 			if t.flags&fHealth != 0 {
 				k |= 0x80
 			}
 			h = fnvByte(hKind, k)
+			shown = evidence(b, feature{start: t.start, end: t.end}).start >= 0
 		}
-		uni := evidence(b, feature{cell: bucket(h), start: t.start, end: t.end})
-		fs = append(fs, uni)
+		uni := feature{cell: bucket(h), start: -1, end: -1}
+		if shown {
+			uni.start, uni.end = t.start, t.end
+		}
+		fs[n] = uni
+		n++
 		if prevStart >= 0 && t.flags&fBreak == 0 {
 			bi := feature{cell: bucket(bigramHash(prev, h)), start: prevStart, end: t.end}
-			if !prevShown && uni.start < 0 {
+			if !prevShown && !shown {
 				// Count, unless one of the words reads as a reason alone:
 				// the pair's span holds that word's letters.
 				bi = evidence(b, bi)
 			}
-			fs = append(fs, bi)
+			fs[n] = bi
+			n++
 		}
-		prev, prevStart, prevShown = h, t.start, uni.start >= 0
+		prev, prevStart, prevShown = h, t.start, shown
 	}
+	fs = fs[:n]
 	if len(fs) > maxFeatures {
 		fs = fs[:maxFeatures]
 	}
@@ -203,52 +262,64 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 		// A text of a word or two weighs its signals less: "💊" or
 		// "livraison" alone is no deal, "🔌 Marseille ?" still is one.
 		f := float32(math.Sqrt(float64(len(fs)) / minFeatures))
-		for i := range sc.dense {
-			sc.dense[i] *= f
+		for w, m := range sc.denseSet {
+			for ; m != 0; m &= m - 1 {
+				sc.dense[w*64+bits.TrailingZeros64(m)] *= f
+			}
 		}
 	}
 }
 
-// bigramHash is the hash of two words' hashes, their bytes low first.
+// bigramHash is the hash of two words' hashes, their bytes low first;
+// written so that it is inlined (a call in the extraction loop spills
+// every register).
 func bigramHash(prev, h uint32) uint32 {
-	bh := fnvByte(hBigram, byte(prev))
-	bh = fnvByte(bh, byte(prev>>8))
-	bh = fnvByte(bh, byte(prev>>16))
-	bh = fnvByte(bh, byte(prev>>24))
-	bh = fnvByte(bh, byte(h))
-	bh = fnvByte(bh, byte(h>>8))
-	bh = fnvByte(bh, byte(h>>16))
-	return fnvByte(bh, byte(h>>24))
+	bh := bigramStart[uint8(prev)]
+	bh = (bh ^ prev>>8&0xff) * fnvPrime
+	bh = (bh ^ prev>>16&0xff) * fnvPrime
+	bh = (bh ^ prev>>24) * fnvPrime
+	bh = (bh ^ h&0xff) * fnvPrime
+	bh = (bh ^ h>>8&0xff) * fnvPrime
+	bh = (bh ^ h>>16&0xff) * fnvPrime
+	return (bh ^ h>>24) * fnvPrime
 }
 
-// appendCharGrams adds the 5-grams of "^word$". Cross-validation chose
-// 5-grams alone over 4-grams alone, 3- to 5-grams, 4- and 5-grams, 5- and
-// 6-grams and 6-grams: as many dealers or a few more at the same benign
-// rate, and the members' own stories (relapse, own use, health questions)
-// further below the threshold, with one feature fewer a word than 4-grams.
-// A word of one or two letters has no 5-gram ("^ab$"); its unigram counts.
+// charGrams writes the 5-grams of "^word$" to fs[n:] (room for len(w)-2
+// of them) and returns the new count. Cross-validation chose 5-grams
+// alone over 4-grams alone, 3- to 5-grams, 4- and 5-grams, 5- and 6-grams
+// and 6-grams: as many dealers or a few more at the same benign rate, and
+// the members' own stories (relapse, own use, health questions) further
+// below the threshold, with one feature fewer a word than 4-grams. A word
+// of one or two letters has no 5-gram ("^ab$"); its unigram counts.
 //
 // The grams are hashed straight from the word, without building "^word$":
 // the first and the last one take the boundary marks, the others are five
 // bytes of the word, each starting from charStart.
-func appendCharGrams(fs []feature, w []byte) []feature {
-	n := len(w)
-	if n < 3 {
-		return fs
+func charGrams(fs []feature, n int, w []byte) int {
+	l := len(w)
+	if l < 3 {
+		return n
 	}
-	if n == 3 {
-		return append(fs, feature{cell: bucket(gram(charStart['^'], w[0], w[1], w[2], '$')), start: -1})
+	if l == 3 {
+		fs[n] = feature{cell: bucket(gram(charStart['^'], w[0], w[1], w[2], '$')), start: -1}
+		return n + 1
 	}
-	base := len(fs)
-	fs = slices.Grow(fs, n-2)[:base+n-2]
-	out := fs[base:]
+	out := fs[n : n+l-2 : n+l-2]
 	out[0] = feature{cell: bucket(gram(charStart['^'], w[0], w[1], w[2], w[3])), start: -1}
-	for i := 0; i+4 < n; i++ {
+	for i := 0; i+4 < l; i++ {
 		g := w[i : i+5 : i+5]
 		out[i+1] = feature{cell: bucket(gram(charStart[g[0]], g[1], g[2], g[3], g[4])), start: -1}
 	}
-	out[n-3] = feature{cell: bucket(gram(charStart[w[n-4]], w[n-3], w[n-2], w[n-1], '$')), start: -1}
-	return fs
+	out[l-3] = feature{cell: bucket(gram(charStart[w[l-4]], w[l-3], w[l-2], w[l-1], '$')), start: -1}
+	return n + l - 2
+}
+
+// gramCount is how many 5-grams a word of n bytes has (charGrams).
+func gramCount(n int) int {
+	if n < 3 {
+		return 0
+	}
+	return n - 2
 }
 
 // gram finishes the hash of a 5-gram whose first byte is hashed in h.

@@ -1,12 +1,13 @@
 package moderation
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
 )
 
-// TestCharGrams checks appendCharGrams against the plain definition: the
+// TestCharGrams checks charGrams against the plain definition: the
 // 5-grams of "^word$", each hashed from its first byte on.
 func TestCharGrams(t *testing.T) {
 	for _, w := range []string{"", "a", "ab", "abc", "abcd", "abcde", "livreur", "chama", "3mmc", "\xd0\xb0bc"} {
@@ -20,7 +21,8 @@ func TestCharGrams(t *testing.T) {
 			want = append(want, bucket(h))
 		}
 		var got []uint32
-		for _, f := range appendCharGrams(nil, []byte(w)) {
+		fs := make([]feature, len(w)+1)
+		for _, f := range fs[:charGrams(fs, 0, []byte(w))] {
 			if f.start != -1 {
 				t.Errorf("%q: a character n-gram has a span", w)
 			}
@@ -29,6 +31,35 @@ func TestCharGrams(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%q: cells %v, want %v", w, got, want)
 		}
+		if gramCount(len(w)) != len(want) {
+			t.Errorf("%q: gramCount %d, want %d", w, gramCount(len(w)), len(want))
+		}
+	}
+}
+
+// TestWordTableGrams checks the n-gram cells the word table keeps for
+// each dictionary word against charGrams of the word.
+func TestWordTableGrams(t *testing.T) {
+	tab := compile(DefaultLexicon()).table
+	words := 0
+	for _, s := range tab.slots {
+		if s.len == 0 {
+			continue
+		}
+		words++
+		w := []byte(tab.arena[s.off : s.off+s.len])
+		fs := make([]feature, len(w)+1)
+		var want []uint32
+		for _, f := range fs[:charGrams(fs, 0, w)] {
+			want = append(want, f.cell)
+		}
+		got := tab.grams[s.grams : int(s.grams)+gramCount(len(w))]
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: table cells %v, want %v", w, got, want)
+		}
+	}
+	if words == 0 {
+		t.Fatal("the word table is empty")
 	}
 }
 
@@ -53,5 +84,51 @@ func TestRepeatedTextCountsOnce(t *testing.T) {
 			t.Fatalf("cell %d counted twice", c)
 		}
 		seen[c] = true
+	}
+}
+
+// TestDenseSet checks extract's dense features against the plain
+// definition (every pair multiplied), and that those outside denseSet
+// are 0.
+func TestDenseSet(t *testing.T) {
+	s := NewScreener(nil, 0)
+	texts := append(devCorpus(t), "", "ok", "💊", "tina 80€ livraison wickr plug75 dispo ce soir urgent")
+	sc := new(scratch)
+	for _, text := range texts {
+		b := normalizeInto(sc, text)
+		if len(b) == 0 {
+			continue
+		}
+		score := s.m.score(sc, b)
+		sc.extract(b, score)
+		var want [numDense]float32
+		for _, r := range sc.reasons {
+			if r.code < 0 || r.code >= numCodes {
+				continue
+			}
+			if w := float32(math.Abs(r.w)); w > want[r.code] {
+				want[r.code] = w
+			}
+		}
+		want[denseScore] = float32(score)
+		k := densePair0
+		for i := 0; i < numPositive; i++ {
+			for j := i + 1; j < numPositive; j++ {
+				want[k] = want[i] * want[j]
+				k++
+			}
+		}
+		if n := len(sc.feats); n < minFeatures {
+			f := float32(math.Sqrt(float64(n) / minFeatures))
+			for i := range want {
+				want[i] *= f
+			}
+		}
+		for i := range want {
+			in := sc.denseSet[i/64]&(1<<(i%64)) != 0
+			if math.Float32bits(sc.dense[i]) != math.Float32bits(want[i]) || (!in && want[i] != 0) {
+				t.Fatalf("%q: dense[%d] = %v (in the set: %v), want %v", text, i, sc.dense[i], in, want[i])
+			}
+		}
 	}
 }

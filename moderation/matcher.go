@@ -98,29 +98,31 @@ type weights struct {
 
 // matcher is the compiled form of a lexicon.
 type matcher struct {
-	dict       map[string]int32 // while compiling only
-	words      []wordInfo       // by id; id 0 is "unknown"
-	flags      []uint8          // by id: words[id].flags
-	phrases    []phrase
-	trans      map[uint64]int32 // trie of phrases: node<<32 | word id -> next node (compiling)
-	edges      *edgeTable       // the same, for matching
-	root       []rootStep       // by word id: the trie node after it from the root
-	phraseOff  []int32          // by phrase: where its entries start in phraseEnt
-	phraseEnt  []int32
-	entFlag    []uint16 // by entry: the flag its matches set on their tokens
-	table      *wordTable
-	nodes      []trieNode // by node: the phrase that ends there and a filter of its children
-	entries    []entry
-	st         weights
-	helplines  []string
-	health     []string
-	messenger  []string
-	tlds       map[string]bool
-	keywords   []string
-	question   int32            // the id of "?"
-	la, du, de int32            // the ids of "la", "du", "de"
-	affects    [numCodes]uint32 // dampener -> bit set of the positive codes it lowers fully
-	halves     [numCodes]uint32 // dampener -> codes it lowers by half its weight
+	dict        map[string]int32 // while compiling only
+	words       []wordInfo       // by id; id 0 is "unknown"
+	flags       []uint8          // by id: words[id].flags
+	phrases     []phrase
+	trans       map[uint64]int32 // trie of phrases: node<<32 | word id -> next node (compiling)
+	edges       *edgeTable       // the same, for matching
+	root        []rootStep       // by word id: the trie node after it from the root
+	phraseOff   []int32          // by phrase: where its entries start in phraseEnt
+	phraseEnt   []int32
+	entFlag     []uint16 // by entry: the flag its matches set on their tokens
+	table       *wordTable
+	nodes       []trieNode // by node: the phrase that ends there and a filter of its children
+	entries     []entry
+	st          weights
+	helplines   []string
+	helplinesCC []string // helplineCC(helplines)
+	health      []string
+	messenger   []string
+	tlds        map[string]bool
+	keywords    []string
+	question    int32                // the id of "?"
+	symbol      [utf8.RuneSelf]int32 // the id of each ASCII character as a word
+	la, du, de  int32                // the ids of "la", "du", "de"
+	affects     [numCodes]uint32     // dampener -> bit set of the positive codes it lowers fully
+	halves      [numCodes]uint32     // dampener -> codes it lowers by half its weight
 }
 
 // Link windows, in words. Supply wording looks for a product within a
@@ -155,6 +157,7 @@ func compile(lex *Lexicon) *matcher {
 		}
 	}
 	m.helplines = lex.vocab["helplines"]
+	m.helplinesCC = helplineCC(m.helplines)
 	m.health = lex.vocab["health_domains"]
 	m.messenger = lex.vocab["messenger_domains"]
 	for _, t := range lex.vocab["link_tlds"] {
@@ -298,6 +301,9 @@ func compile(lex *Lexicon) *matcher {
 	}
 	m.table = newWordTable(m.dict)
 	m.dict = nil // the table answers from now on
+	for c := range m.symbol {
+		m.symbol[c] = m.table.get([]byte{byte(c)})
+	}
 	// The flags are read for every word of every message: a compact copy
 	// stays in cache.
 	m.flags = make([]uint8, len(m.words))
@@ -419,7 +425,9 @@ const sellsAlone = 0.35
 type token struct {
 	start, end int32
 	id         int32
-	wsi        int32 // index in the word sequence, -1 if not in it
+	wsi        int32  // index in the word sequence, -1 if not in it
+	uh         uint32 // a word's unigram feature hash (features.go), found while it is scanned
+	grams      int32  // where a word's n-gram cells start in the word table's grams, -1: not there
 	kind       uint8
 	flags      uint16
 }
@@ -480,50 +488,57 @@ func emojiEnd(b []byte, i int) int {
 // or a French verb ending ("arnaquer", "cherchez", "livrent"), so that the
 // lexicon need not list every form.
 func (m *matcher) lookup(sc *scratch, w []byte) int32 {
+	return m.lookupHash(sc, w, wordHash(w))
+}
+
+// lookupHash is lookup for a word whose hash (wordHash) is h. The forms
+// without an ending hash the word's beginning again: most words are found
+// as written, or have no ending to try.
+func (m *matcher) lookupHash(sc *scratch, w []byte, h uint32) int32 {
+	if id := m.table.getHash(w, h); id != 0 {
+		return id
+	}
+	return m.lookupMiss(sc, w, h)
+}
+
+// lookupMiss is lookupHash for a word not in the table as written.
+func (m *matcher) lookupMiss(sc *scratch, w []byte, h uint32) int32 {
 	n := len(w)
 	if n == 0 {
 		return 0
 	}
-	// One pass hashes the word and its prefixes without the last one, two
-	// and three bytes: every form below costs one table probe.
-	var pre [4]uint32
-	h := uint32(fnvOffset)
-	for i, c := range w {
-		if k := n - i; k <= 3 {
-			pre[k] = h
+	if hasDouble(w) {
+		sc.undouble = undouble(sc.undouble[:0], w)
+		if id := m.table.get(sc.undouble); id != 0 {
+			return id
 		}
-		h = (h ^ uint32(c)) * fnvPrime
-	}
-	pre[0] = h
-	if id := m.form(sc, w, pre[0]); id != 0 {
-		return id
 	}
 	if n < 4 || !isLetter(w[n-1]) {
 		return 0
 	}
-	base, cut := w, 0
+	base := w
 	if w[n-1] == 's' {
-		base, cut = w[:n-1], 1
-		if id := m.form(sc, base, pre[1]); id != 0 {
+		base = w[:n-1]
+		if id := m.form(sc, base, wordHash(base)); id != 0 {
 			return id
 		}
 	}
 	if len(base) >= 4 && base[len(base)-1] == 'e' {
-		if id := m.form(sc, base[:len(base)-1], pre[cut+1]); id != 0 {
+		if id := m.form(sc, base[:len(base)-1], wordHash(base[:len(base)-1])); id != 0 {
 			return id
 		}
 	}
 	switch {
 	case n >= 6 && string(w[n-3:]) == "ing":
-		return m.form(sc, w[:n-3], pre[3])
+		return m.form(sc, w[:n-3], wordHash(w[:n-3]))
 	case n >= 5 && string(w[n-2:]) == "ed":
-		return m.form(sc, w[:n-2], pre[2])
+		return m.form(sc, w[:n-2], wordHash(w[:n-2]))
 	case n >= 6 && (string(w[n-2:]) == "er" || string(w[n-2:]) == "ez"):
 		// French verbs: "arnaquer", "cherchez" are found as "arnaque",
 		// "cherche".
-		return m.formE(sc, w[:n-2], pre[2])
+		return m.formE(sc, w[:n-2], wordHash(w[:n-2]))
 	case n >= 7 && string(w[n-3:]) == "ent":
-		return m.formE(sc, w[:n-3], pre[3]) // "livrent", "cherchent"
+		return m.formE(sc, w[:n-3], wordHash(w[:n-3])) // "livrent", "cherchent"
 	}
 	return 0
 }
@@ -616,12 +631,17 @@ type wordTable struct {
 	bloom [bloomBits / 64]uint64
 	slots []wordSlot // a power of two, at most half full
 	arena string
+	// grams holds, for each word of the table, the cells of its
+	// character n-grams (features.go), so that a word found as written
+	// need not hash them again.
+	grams []uint32
 }
 
 type wordSlot struct {
 	hash     uint32
 	off, len uint32
 	id       int32
+	grams    int32 // where the word's n-gram cells start in grams
 }
 
 // bloomBits sizes the filter: 64 Kbit for a few thousand words.
@@ -650,8 +670,12 @@ func newWordTable(dict map[string]int32) *wordTable {
 		for t.slots[i].len != 0 {
 			i = (i + 1) & uint32(n-1)
 		}
-		t.slots[i] = wordSlot{hash: h, off: uint32(arena.Len()), len: uint32(len(w)), id: dict[w]}
+		t.slots[i] = wordSlot{hash: h, off: uint32(arena.Len()), len: uint32(len(w)), id: dict[w], grams: int32(len(t.grams))}
 		arena.WriteString(w)
+		fs := make([]feature, len(w)+1)
+		for _, f := range fs[:charGrams(fs, 0, []byte(w))] {
+			t.grams = append(t.grams, f.cell)
+		}
 	}
 	t.arena = arena.String()
 	return t
@@ -660,22 +684,42 @@ func newWordTable(dict map[string]int32) *wordTable {
 // get returns the id of w, or 0.
 func (t *wordTable) get(w []byte) int32 { return t.getHash(w, wordHash(w)) }
 
-// getHash returns the id of w, whose hash is h, or 0.
+// getHash returns the id of w, whose hash is h, or 0. The filter is
+// inlined; the table is probed for the words that pass it.
 func (t *wordTable) getHash(w []byte, h uint32) int32 {
-	if len(w) == 0 {
-		return 0
-	}
 	if t.bloom[h%bloomBits/64]&(1<<(h%64)) == 0 {
 		return 0
 	}
+	return t.probe(w, h)
+}
+
+// probe looks w up in the table. The empty word is in no slot (an empty
+// slot has length 0).
+func (t *wordTable) probe(w []byte, h uint32) int32 {
+	id, _ := t.find(w, h)
+	return id
+}
+
+// find returns the id of w (whose hash is h, past the filter) and where
+// the cells of its character n-grams start in t.grams; 0 and -1 if w is
+// not in the table as written.
+func (t *wordTable) find(w []byte, h uint32) (int32, int32) {
 	mask := uint32(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]
 		if s.len == 0 {
-			return 0
+			return 0, -1
 		}
-		if s.hash == h && int(s.len) == len(w) && t.arena[s.off:s.off+s.len] == string(w) {
-			return s.id
+		if s.hash == h && int(s.len) == len(w) {
+			// Words are short: a loop costs less than a call to compare.
+			a := t.arena[s.off : s.off+s.len]
+			k := 0
+			for k < len(w) && k < len(a) && a[k] == w[k] {
+				k++
+			}
+			if k == len(w) {
+				return s.id, s.grams
+			}
 		}
 	}
 }
@@ -695,14 +739,20 @@ const (
 )
 
 func (m *matcher) appendWord(sc *scratch, toks []token, start, end int, kind uint8) []token {
-	id := m.lookup(sc, sc.norm[start:end])
+	w := sc.norm[start:end]
+	return m.appendWordID(toks, start, end, kind, m.lookup(sc, w), fnvBytes(hUnigram, w), -1)
+}
+
+// appendWordID appends the word b[start:end] whose id is id: one token, or
+// the words it is an alias of.
+func (m *matcher) appendWordID(toks []token, start, end int, kind uint8, id int32, uh uint32, grams int32) []token {
 	if id != 0 && m.flags[id]&wAlias != 0 {
 		for _, a := range m.words[id].alias {
-			toks = append(toks, token{start: int32(start), end: int32(end), id: a, kind: kWord, wsi: -1})
+			toks = append(toks, token{start: int32(start), end: int32(end), id: a, kind: kWord, wsi: -1, uh: uh, grams: grams})
 		}
 		return toks
 	}
-	return append(toks, token{start: int32(start), end: int32(end), id: id, kind: kind, wsi: -1})
+	return append(toks, token{start: int32(start), end: int32(end), id: id, kind: kind, wsi: -1, uh: uh, grams: grams})
 }
 
 func isChunkStart(c byte) bool {
@@ -716,8 +766,12 @@ func isChunkStart(c byte) bool {
 // tokenize splits the normalised text b (which is sc.norm) into tokens.
 func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 	toks := sc.toks[:0]
+	sc.gramCells = m.table.grams
 	n := len(b)
 	hasDot := bytes.IndexByte(b, '.') >= 0 // links and e-mail addresses have one
+	// The next dot at or after i, once looked for, and the last space
+	// before it: a link needs a dot before the space that ends it.
+	dotAt, dotSpace := -1, -1
 	for i := 0; i < n; {
 		c := b[i]
 		if c == ' ' {
@@ -725,31 +779,55 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 			continue
 		}
 		if hasDot && (i == 0 || isChunkStart(b[i-1])) && c != '@' {
-			if end, kind := m.linkAt(b, i); end > i {
-				toks = append(toks, token{start: int32(i), end: int32(end), kind: kind, wsi: -1})
-				i = end
-				continue
+			if dotAt < i {
+				dotAt = indexFrom(b, i, '.')
+				dotSpace = -1
+				if k := bytes.LastIndexByte(b[i:dotAt], ' '); k >= 0 {
+					dotSpace = i + k
+				}
 			}
-		}
-		switch {
-		case c == '@':
-			if i == 0 || !isWordByte(b[i-1]) {
-				if end := handleEnd(b, i+1); end-(i+1) >= 3 {
-					toks = append(toks, token{start: int32(i), end: int32(end), kind: kHandle, wsi: -1})
+			if dotAt < n && dotSpace < i && dotAt < i+maxLink {
+				if end, kind := m.linkAt(b, i); end > i {
+					toks = append(toks, token{start: int32(i), end: int32(end), kind: kind, wsi: -1})
 					i = end
 					continue
 				}
 			}
-			i++
-		case (isDigit(c) || isLetter(c)) && (i == 0 || !isWordByte(b[i-1])) && i+30 <= n && idEnd(b, i) > 0:
-			end := idEnd(b, i)
-			toks = append(toks, token{start: int32(i), end: int32(end), kind: kID, wsi: -1})
-			i = end
-		case isDigitLike(c) && i+1 < n && isDigit(b[i+1]) && (i == 0 || !isWordByte(b[i-1])) && phoneEnd(b, i) > 0:
-			end := phoneEnd(b, i)
-			toks = append(toks, token{start: int32(i), end: int32(end), kind: kPhone, wsi: -1})
-			i = end
-		case isDigit(c) || c == '+' && i+1 < n && isDigit(b[i+1]):
+		}
+		if cl := class[c]; cl&(clLetter|clDigit) != 0 {
+			// A word or a number: its end, hashes and, if the table has
+			// it as written, its id, in one call.
+			j, h, uh, id, grams := m.table.scanFind(b, i)
+			if j-i >= 30 && !(i > 0 && isWordByte(b[i-1])) {
+				// An account id is a word of 30 characters or more.
+				if end := idEnd(b, i); end > 0 {
+					toks = append(toks, token{start: int32(i), end: int32(end), kind: kID, wsi: -1})
+					i = end
+					continue
+				}
+			}
+			if cl&clLetter != 0 {
+				if i+1 < n && isDigit(b[i+1]) && isDigitLike(c) && !(i > 0 && isWordByte(b[i-1])) {
+					if end := phoneEnd(b, i); end > 0 {
+						toks = append(toks, token{start: int32(i), end: int32(end), kind: kPhone, wsi: -1})
+						i = end
+						continue
+					}
+				}
+				if c == 'e' {
+					if end := emojiEnd(b, i); end > 0 {
+						toks = m.appendWord(sc, toks, i, end, kWord)
+						i = end
+						continue
+					}
+				}
+				if id == 0 {
+					id = m.lookupMiss(sc, b[i:j], h)
+				}
+				toks = m.appendWordID(toks, i, j, kWord, id, uh, grams)
+				i = j
+				continue
+			}
 			if i == 0 || !isAlnum(b[i-1]) {
 				if end := phoneEnd(b, i); end > 0 {
 					toks = append(toks, token{start: int32(i), end: int32(end), kind: kPhone, wsi: -1})
@@ -757,13 +835,12 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 					continue
 				}
 			}
-			if c == '+' {
-				i++
-				continue
+			wid := id // lookupHash
+			if wid == 0 {
+				wid = m.lookupMiss(sc, b[i:j], h)
 			}
-			j := wordEnd(b, i)
-			if id := m.lookup(sc, b[i:j]); id != 0 && !allDigits(b[i:j]) {
-				toks = m.appendWord(sc, toks, i, j, kWord) // "3mmc", "7j"
+			if wid != 0 && !allDigits(b[i:j]) {
+				toks = m.appendWordID(toks, i, j, kWord, wid, uh, -1) // "3mmc", "7j"
 				i = j
 				continue
 			}
@@ -777,36 +854,56 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 					k++
 				}
 			}
-			id := m.lookup(sc, b[i:k])
-			if k < n && isWordStart(b, k) && !isDigit(b[k]) {
+			id = wid
+			if k != j {
+				id = m.lookup(sc, b[i:k])
+			}
+			glued := k < n && isWordStart(b, k) && !isDigit(b[k])
+			if glued {
 				// A number glued to a word ("4e fois", "20h", "5g") is not
 				// the number of a phrase ("la 4" is 4-MMC, "la 4e" is not).
 				id = 0
 			}
 			toks = append(toks, token{start: int32(i), end: int32(k), id: id, kind: kNumber, wsi: -1})
 			i = k
-			if k < n && isWordStart(b, k) && !isDigit(b[k]) {
+			if glued {
 				j := wordEnd(b, k)
 				toks = m.appendWord(sc, toks, k, j, kWord) // "5g" -> 5, g
 				i = j
 			}
-		case isWordStart(b, i):
-			if end := emojiEnd(b, i); end > 0 {
-				toks = m.appendWord(sc, toks, i, end, kWord)
-				i = end
-				continue
+			continue
+		}
+		switch {
+		case c == '@':
+			if i == 0 || !isWordByte(b[i-1]) {
+				if end := handleEnd(b, i+1); end-(i+1) >= 3 {
+					toks = append(toks, token{start: int32(i), end: int32(end), kind: kHandle, wsi: -1})
+					i = end
+					continue
+				}
 			}
-			j := wordEnd(b, i)
-			toks = m.appendWord(sc, toks, i, j, kWord)
-			i = j
+			i++
+		case c == '+' && i+1 < n && isDigit(b[i+1]):
+			if i == 0 || !isAlnum(b[i-1]) {
+				if end := phoneEnd(b, i); end > 0 {
+					toks = append(toks, token{start: int32(i), end: int32(end), kind: kPhone, wsi: -1})
+					i = end
+					continue
+				}
+			}
+			i++
 		case c < utf8.RuneSelf:
 			// A full stop ends a sentence; an ellipsis ("un plug... anal")
 			// does not.
 			stop := c == '.' && (i == 0 || b[i-1] != '.') && (i+1 == n || b[i+1] != '.')
 			if c == '/' || c == '$' || c == '=' || c == '?' || c == '!' || stop {
-				toks = append(toks, token{start: int32(i), end: int32(i + 1), id: m.lookup(sc, b[i:i+1]), kind: kSymbol, wsi: -1})
+				toks = append(toks, token{start: int32(i), end: int32(i + 1), id: m.symbol[c], kind: kSymbol, wsi: -1})
 			}
 			i++
+		case isWordStart(b, i):
+			j := wordEnd(b, i)
+			toks = m.appendWord(sc, toks, i, j, kWord)
+			i = j
 		default:
 			r, size := utf8.DecodeRune(b[i:])
 			if unicode.Is(unicode.Sc, r) { // €, £, ¥...
@@ -817,6 +914,44 @@ func (m *matcher) tokenize(sc *scratch, b []byte) []token {
 	}
 	sc.toks = toks
 	return toks
+}
+
+// indexFrom returns the index of the first c in b at or after i, or
+// len(b).
+func indexFrom(b []byte, i int, c byte) int {
+	if k := bytes.IndexByte(b[i:], c); k >= 0 {
+		return i + k
+	}
+	return len(b)
+}
+
+// scanFind returns the end of the word or number starting with the ASCII
+// letter or digit at b[i] (wordEnd), its wordHash, its unigram feature
+// hash, and, if the table has the word as written, its id and where its
+// n-gram cells start (else 0 and -1): one pass over its ASCII letters and
+// digits, and one call where the tokenizer would make two.
+func (t *wordTable) scanFind(b []byte, i int) (j int, h, uh uint32, id, grams int32) {
+	h, uh = uint32(fnvOffset), hUnigram
+	j = i
+	for ; j < len(b); j++ {
+		c := b[j]
+		if class[c]&(clLetter|clDigit) == 0 {
+			break
+		}
+		h = (h ^ uint32(c)) * fnvPrime
+		uh = (uh ^ uint32(c)) * fnvPrime
+	}
+	if j < len(b) && b[j] >= utf8.RuneSelf {
+		// Letters of another script may go on: the slow way.
+		j = wordEnd(b, j)
+		h = wordHash(b[i:j])
+		uh = fnvBytes(hUnigram, b[i:j])
+	}
+	if t.bloom[h%bloomBits/64]&(1<<(h%64)) == 0 {
+		return j, h, uh, 0, -1
+	}
+	id, grams = t.find(b[i:j], h)
+	return j, h, uh, id, grams
 }
 
 func allDigits(b []byte) bool {
@@ -1053,19 +1188,31 @@ func (m *matcher) isHelpline(digits []byte, international bool) bool {
 		if len(digits) >= len(h) && string(digits[:len(h)]) == h {
 			return true
 		}
-		// +33 800... is 0800...: compare without the country code.
-		if international && len(h) > 1 && h[0] == '0' {
-			for _, cc := range []string{"33", "32", "41", "352"} {
-				if len(digits) > len(cc) && string(digits[:len(cc)]) == cc {
-					rest := digits[len(cc):]
-					if len(rest) >= len(h)-1 && string(rest[:len(h)-1]) == h[1:] {
-						return true
-					}
-				}
+	}
+	if international {
+		// +33 800... is 0800...: the help lines with a country code
+		// instead of their 0 (helplineCC).
+		for _, h := range m.helplinesCC {
+			if len(digits) >= len(h) && string(digits[:len(h)]) == h {
+				return true
 			}
 		}
 	}
 	return false
+}
+
+// helplineCC returns the help lines that start with 0 written with a
+// country code instead ("0800" -> "33800", "32800", "41800", "352800").
+func helplineCC(helplines []string) []string {
+	var out []string
+	for _, h := range helplines {
+		if len(h) > 1 && h[0] == '0' {
+			for _, cc := range []string{"33", "32", "41", "352"} {
+				out = append(out, cc+h[1:])
+			}
+		}
+	}
+	return out
 }
 
 func (m *matcher) isShortHelpline(digits []byte) bool {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"sync"
 )
 
@@ -175,8 +176,13 @@ func DecodeModel(b []byte) (*Model, error) {
 func (m *Model) logit(sc *scratch, adj *Adjustments) float64 {
 	z := float64(m.Bias)
 	if m.Mode == Combined {
-		for i, x := range sc.dense {
-			z += float64(m.Dense[i] * x)
+		// In order, the features extract may have made non-zero: each
+		// other one adds Dense[i]·0 = 0 (the weights are finite).
+		for w, set := range sc.denseSet {
+			for ; set != 0; set &= set - 1 {
+				i := w*64 + bits.TrailingZeros64(set)
+				z += float64(m.Dense[i] * sc.dense[i])
+			}
 		}
 	}
 	sc.top = [2]feature{{start: -1}, {start: -1}}

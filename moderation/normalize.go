@@ -1,6 +1,8 @@
 package moderation
 
 import (
+	"encoding/binary"
+	"slices"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -50,18 +52,15 @@ func Normalize(text string) string {
 // normalizeInto normalises text into sc.norm and returns it. The result is
 // only valid until sc is reused.
 func normalizeInto(sc *scratch, text string) []byte {
-	buf := sc.norm[:0]
-	if isASCII(text) {
-		buf = appendASCII(buf, text)
-	} else {
-		buf = sc.normalizeUnicode(buf, text)
-	}
+	// ASCII text takes normalizeUnicode's first pass (mapText) and
+	// returns from it: no separate look to tell ASCII apart.
+	buf := sc.normalizeUnicode(sc.norm[:0], text)
 	// One look at the text tells which of the next steps can change it.
 	leet, run, spaced := survey(buf)
-	if leet {
-		buf = deleet(buf)
+	if leet && deleet(buf) {
+		run = true // de-leeting can make a run: "a$$$a"
 	}
-	if run || leet { // de-leeting can make a run: "a$$$a"
+	if run {
 		buf = collapseRuns(buf)
 	}
 	if n := len(buf); spaced {
@@ -69,7 +68,7 @@ func normalizeInto(sc *scratch, text string) []byte {
 		buf = squeezeSpaces(buf)
 		if len(buf) != n {
 			// Joined words may hide leetspeak or long runs: "c 0 0 k e".
-			buf = deleet(buf)
+			deleet(buf)
 			buf = collapseRuns(buf)
 		}
 	}
@@ -86,32 +85,23 @@ func isASCII(s string) bool {
 	return true
 }
 
-// appendASCII is the fast path for the common case of a plain ASCII
-// message: lower case and white space only.
-func appendASCII(dst []byte, s string) []byte {
-	n := len(dst)
-	dst = append(dst, s...) // room for the copy; rewritten below
-	out := dst[:n]
-	spaces := 2 // no leading space
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+// asciiFold maps an ASCII byte to what the folded text has: white space
+// and control characters to a space, capitals to lower case, DEL to 0
+// (dropped), every other byte to itself.
+var asciiFold = func() (t [256]byte) {
+	for c := range t {
 		switch {
 		case c <= ' ':
-			if spaces < 2 {
-				out = append(out, ' ')
-			}
-			spaces++
-			continue
+			t[c] = ' '
 		case c == 0x7f:
-			continue
 		case 'A' <= c && c <= 'Z':
-			c += 'a' - 'A'
+			t[c] = byte(c + 'a' - 'A')
+		default:
+			t[c] = byte(c)
 		}
-		out = append(out, c)
-		spaces = 0
 	}
-	return trimSpace(out)
-}
+	return t
+}()
 
 func trimSpace(b []byte) []byte {
 	for len(b) > 0 && b[len(b)-1] == ' ' {
@@ -129,7 +119,22 @@ func trimSpace(b []byte) []byte {
 // until the text is stable; ordinary text needs one round.
 func (sc *scratch) normalizeUnicode(dst []byte, text string) []byte {
 	src := text
-	for round := 0; ; round++ {
+	round := 0
+	// The common case (French with accents, emoji): only ASCII and
+	// stable characters, nothing to remove or compose: map the text as it
+	// is. The result is in NFKC as it stands when it is made of ASCII and
+	// stable characters too.
+	out, ok, normal := mapText(dst[:0], unsafe.Slice(unsafe.StringData(text), len(text)), true)
+	if ok {
+		if normal || isASCII(unsafeString(out)) || norm.NFKC.IsNormal(out) {
+			return out
+		}
+		sc.tmp3 = append(sc.tmp3[:0], out...)
+		src = unsafeString(sc.tmp3)
+		round = 1
+	}
+	dst = out[:0]
+	for ; ; round++ {
 		var in []byte
 		stable, invisible := false, false
 		if round == 0 {
@@ -302,101 +307,131 @@ func isInvisible(r rune) bool {
 	return unicode.Is(unicode.Cf, r)
 }
 
-// writer appends folded text, keeping at most two spaces in a row and
-// none at the start. Two spaces survive until the spaced letters are
-// joined, because they separate spaced-out words ("c r y s t a l  a v a i
-// l a b l e"); squeezeSpaces then reduces them to one.
-type writer struct {
-	dst    []byte
-	spaces int // spaces written in a row; starts at 2 to drop leading ones
-}
-
-func (w *writer) byte(c byte) {
-	if c == ' ' {
-		if w.spaces < 2 {
-			w.dst = append(w.dst, ' ')
-		}
-		w.spaces++
-		return
-	}
-	w.dst = append(w.dst, c)
-	w.spaces = 0
-}
-
-func (w *writer) str(s string) {
-	for i := 0; i < len(s); i++ {
-		w.byte(s[i])
-	}
-}
-
 // appendMapped folds each character of the NFKC text: case, accents,
 // look-alikes, emoji codes, punctuation variants and white space.
 func appendMapped(dst []byte, s []byte) []byte {
-	w := writer{dst: dst, spaces: 2}
+	out, _, _ := mapText(dst, s, false)
+	return out
+}
+
+// mapText appends s folded (appendMapped) to dst. With stableOnly, it
+// stops at the first character that is neither ASCII nor stableRune
+// (ok is then false and the output incomplete); normal then reports that
+// the output is made of ASCII and stable characters only, so that it is
+// in NFKC.
+//
+// The folded text keeps at most two spaces in a row and none at the
+// start. Two spaces survive until the spaced letters are joined, because
+// they separate spaced-out words ("c r y s t a l  a v a i l a b l e");
+// squeezeSpaces then reduces them to one.
+func mapText(dst []byte, s []byte, stableOnly bool) (out []byte, ok, normal bool) {
+	out = slices.Grow(dst, len(s)+16)
+	spaces := 2 // spaces written in a row; starts at 2 to drop leading ones
+	normal = true
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			i++
-			switch {
-			case c <= ' ':
-				w.byte(' ')
-			case c == 0x7f:
-			case 'A' <= c && c <= 'Z':
-				w.byte(c + 'a' - 'A')
-			default:
-				w.byte(c)
+		if s[i] < utf8.RuneSelf {
+			// A run of ASCII, folded by index into room for all of it.
+			if cap(out)-len(out) < len(s)-i {
+				out = slices.Grow(out, len(s)-i)
 			}
+			buf, w := out[:cap(out)], len(out)
+			for ; i < len(s); i++ {
+				c := s[i]
+				if c >= utf8.RuneSelf {
+					break
+				}
+				// Written in any case, kept by moving past it.
+				f := asciiFold[c]
+				buf[w] = f
+				if f > ' ' {
+					w++
+					spaces = 0
+					continue
+				}
+				if f == ' ' {
+					if spaces < 2 {
+						w++
+					}
+					spaces++
+				}
+			}
+			out = buf[:w]
 			continue
 		}
 		r, n := utf8.DecodeRune(s[i:])
+		if stableOnly && !stableRune(r) {
+			return out, false, false
+		}
 		i += n
 		if r == utf8.RuneError && n == 1 {
 			continue // a byte that is not UTF-8: nothing anyone can read
 		}
-		if (r == '·' || r == '‧') && len(w.dst) > 0 && isLetter(w.dst[len(w.dst)-1]) && i < len(s) && startsLetter(s[i:]) {
+		if (r == '·' || r == '‧') && len(out) > 0 && isLetter(out[len(out)-1]) && i < len(s) && startsLetter(s[i:]) {
 			// A middle dot inside a word joins it: "d·i·s·p·o", "ti·na", and
 			// French inclusive writing "ami·e·s".
 			continue
 		}
+		var m string
+		found := false
 		if r < latinFoldEnd {
-			if m := latinFold[r]; m != "" {
-				w.str(m)
+			m = latinFold[r]
+			found = m != ""
+		} else {
+			m, found = foldTable[r]
+		}
+		if !found {
+			switch {
+			case 0x1F1E6 <= r && r <= 0x1F1FF: // regional indicators 🇩 🇮 spell letters
+				out, spaces = append(out, byte('a'+r-0x1F1E6)), 0
+				continue
+			case 0x1F150 <= r && r <= 0x1F169: // negative circled capitals 🅐
+				out, spaces = append(out, byte('a'+r-0x1F150)), 0
+				continue
+			case 0x1F170 <= r && r <= 0x1F189: // negative squared capitals 🅰
+				out, spaces = append(out, byte('a'+r-0x1F170)), 0
+				continue
+			case unicode.IsSpace(r) || unicode.Is(unicode.Zs, r) || r == 0x2800:
+				if spaces < 2 {
+					out = append(out, ' ')
+				}
+				spaces++
+				continue
+			case 0x1F3FB <= r && r <= 0x1F3FF: // skin tone modifiers
+				continue
+			case isInvisible(r), unicode.Is(unicode.Mn, r), unicode.Is(unicode.Me, r), unicode.Is(unicode.Cc, r),
+				unicode.Is(unicode.Co, r), unicode.Is(unicode.Cs, r):
 				continue
 			}
-		} else if m, ok := foldTable[r]; ok {
-			w.str(m)
-			continue
-		}
-		switch {
-		case 0x1F1E6 <= r && r <= 0x1F1FF: // regional indicators 🇩 🇮 spell letters
-			w.byte(byte('a' + r - 0x1F1E6))
-			continue
-		case 0x1F150 <= r && r <= 0x1F169: // negative circled capitals 🅐
-			w.byte(byte('a' + r - 0x1F150))
-			continue
-		case 0x1F170 <= r && r <= 0x1F189: // negative squared capitals 🅰
-			w.byte(byte('a' + r - 0x1F170))
-			continue
-		case unicode.IsSpace(r) || unicode.Is(unicode.Zs, r) || r == 0x2800:
-			w.byte(' ')
-			continue
-		case 0x1F3FB <= r && r <= 0x1F3FF: // skin tone modifiers
-			continue
-		case isInvisible(r), unicode.Is(unicode.Mn, r), unicode.Is(unicode.Me, r), unicode.Is(unicode.Cc, r),
-			unicode.Is(unicode.Co, r), unicode.Is(unicode.Cs, r):
-			continue
-		}
-		if lr := unicode.ToLower(r); lr != r {
-			r = lr
-			if m, ok := foldTable[r]; ok {
-				w.str(m)
+			if lr := unicode.ToLower(r); lr != r {
+				r = lr
+				m, found = foldTable[r]
+			}
+			if !found {
+				if normal && !stableRune(r) {
+					normal = false
+				}
+				out = utf8.AppendRune(out, r)
+				spaces = 0
 				continue
 			}
 		}
-		w.dst = utf8.AppendRune(w.dst, r)
-		w.spaces = 0
+		for k := 0; k < len(m); k++ {
+			c := m[k]
+			if c == ' ' {
+				if spaces < 2 {
+					out = append(out, ' ')
+				}
+				spaces++
+				continue
+			}
+			if c >= utf8.RuneSelf {
+				normal = false
+			}
+			out = append(out, c)
+			spaces = 0
+		}
 	}
-	return trimSpace(w.dst)
+	return trimSpace(out), true, normal
 }
 
 // startsLetter reports whether s starts with a letter of any script.
@@ -425,6 +460,8 @@ const (
 	clSpacer             // what sellers put between letters
 	clLeet               // a digit, $ or @
 	clWord               // a letter, a digit or a byte of a non-ASCII character
+	clGlue               // gluesLeft: a word byte, an apostrophe, a colon, an @
+	clStick              // a word byte, an apostrophe or a colon: makes the letter before it part of a word
 )
 
 var class = func() (t [256]uint8) {
@@ -442,6 +479,12 @@ var class = func() (t [256]uint8) {
 			t[c] |= clSpacer
 		case '$', '@':
 			t[c] |= clLeet
+		}
+		if t[c]&clWord != 0 || c == '\'' || c == ':' || c == '@' {
+			t[c] |= clGlue
+		}
+		if t[c]&clWord != 0 || c == '\'' || c == ':' {
+			t[c] |= clStick
 		}
 	}
 	return t
@@ -531,17 +574,19 @@ func survey(b []byte) (leet, run, spaced bool) {
 	// before it, and at each spacer (until one is found) the spaced-out
 	// test below.
 	var seen uint8
-	var p1, p2 byte // the two bytes before b[i]
+	var p1, p2 byte // the two bytes before b[i], 0 before the start
 	for i, c := range b {
 		cl := class[c]
 		seen |= cl
 		if c == p1 && c == p2 && cl&clLetter != 0 {
 			run = true
 		}
-		p2, p1 = p1, c
-		if cl&clSpacer != 0 && !spaced && i > 0 {
+		// spacedAt's first tests, inline: a double space, or a letter or
+		// digit before the spacer that nothing glues to the left.
+		if cl&clSpacer != 0 && !spaced && (c == ' ' && p1 == ' ' || class[p1]&(clLetter|clDigit) != 0 && class[p2]&clGlue == 0) {
 			spaced = spacedAt(b, i)
 		}
+		p2, p1 = p1, c
 	}
 	return seen&clLeet != 0, run, spaced
 }
@@ -564,6 +609,26 @@ func spacedAt(b []byte, i int) bool {
 	return false
 }
 
+// Byte-parallel tests on eight bytes of text.
+const (
+	swarOnes = 0x0101010101010101
+	swarHigh = 0x8080808080808080
+	swarLow7 = 0x7f7f7f7f7f7f7f7f
+)
+
+// hasZeroByte reports whether one of the eight bytes of v is 0.
+func hasZeroByte(v uint64) bool { return (v-swarOnes)&^v&swarHigh != 0 }
+
+// hasLeet reports whether one of the eight bytes of x is a digit, "$" or
+// "@" (the bytes of class clLeet).
+func hasLeet(x uint64) bool {
+	v := x & swarLow7 // each byte's low 7 bits: no carry between bytes below
+	ge0 := v + (0x80-'0')*swarOnes
+	ge10 := v + (0x80-('9'+1))*swarOnes
+	return ge0&^ge10&^x&swarHigh != 0 || // '0' <= byte <= '9', ASCII
+		hasZeroByte(x^('$'*swarOnes)) || hasZeroByte(x^('@'*swarOnes))
+}
+
 // deleet replaces leetspeak inside words, in place. A run of digits (or $,
 // @) is replaced when it sits between two letters of one word and every
 // character of the run has a letter reading ("c0ke", "t1na", "c@ke"); a
@@ -571,11 +636,14 @@ func spacedAt(b []byte, i int) bool {
 // ("cok3", "ket4"). A word that starts with a digit ("3mmc", "4mec", "5g",
 // "20e") or a number on its own is never touched, and "@" followed by a
 // domain is an e-mail address, not leet.
-func deleet(b []byte) []byte {
+func deleet(b []byte) (changed bool) {
 	for i := 0; i < len(b); {
 		// Jump to the next digit, $ or @, then back to the start of its
 		// word: most words have none.
 		k := i
+		for k+8 <= len(b) && !hasLeet(binary.LittleEndian.Uint64(b[k:])) {
+			k += 8 // eight bytes at a time: most have none
+		}
 		for k < len(b) && class[b[k]]&clLeet == 0 {
 			k++
 		}
@@ -594,14 +662,16 @@ func deleet(b []byte) []byte {
 			i = j // glued to another script: not ours to read
 			continue
 		}
-		deleetWord(b, i, j)
+		if deleetWord(b, i, j) {
+			changed = true
+		}
 		i = j
 	}
-	return b
+	return changed
 }
 
 // deleetWord handles the word b[start:end].
-func deleetWord(b []byte, start, end int) {
+func deleetWord(b []byte, start, end int) (changed bool) {
 	w, rest := b[start:end], b[end:]
 	p := 0
 	for p < len(w) && !isLetter(w[p]) {
@@ -635,11 +705,14 @@ func deleetWord(b []byte, start, end int) {
 				w[k] = leetDigit(w[k])
 			}
 			letters += q - p
+			changed = true
 		case q-p == 1 && isDigit(w[p]) && letters >= 3 && endsWord(rest): // last character
 			w[p] = leetDigit(w[p])
+			changed = true
 		}
 		p = q
 	}
+	return changed
 }
 
 // endsWord reports whether the text after a word lets its last digit be
@@ -780,9 +853,7 @@ func singleAfter(b []byte, i int) bool {
 
 // gluesLeft reports a character that makes the letter after it part of a
 // word: a letter or digit, an apostrophe (j'ai), a colon (emoji:x), an @.
-func gluesLeft(c byte) bool {
-	return isWordByte(c) || c == '\'' || c == ':' || c == '@'
-}
+func gluesLeft(c byte) bool { return class[c]&clGlue != 0 }
 
 // countLetters counts the letters among singles first..last, and the
 // digits between them that read as letters ("t 1 n").
@@ -913,14 +984,7 @@ func joinWord(b []byte, w int, segs []int, s, e, end int) int {
 // non-word characters. An apostrophe or colon next to it (j'ai, emoji:x)
 // makes it part of a word.
 func isSingle(b []byte, i int) bool {
-	if i >= len(b) || !isAlnum(b[i]) {
-		return false
-	}
-	if i > 0 && gluesLeft(b[i-1]) {
-		return false
-	}
-	if i+1 < len(b) && (isWordByte(b[i+1]) || b[i+1] == '\'' || b[i+1] == ':') {
-		return false
-	}
-	return true
+	return i < len(b) && class[b[i]]&(clLetter|clDigit) != 0 &&
+		(i == 0 || class[b[i-1]]&clGlue == 0) &&
+		(i+1 >= len(b) || class[b[i+1]]&clStick == 0)
 }

@@ -1,6 +1,9 @@
 package moderation
 
-import "bytes"
+import (
+	"bytes"
+	"math/bits"
+)
 
 // item is a structural signal found among the numbers.
 type item struct {
@@ -24,12 +27,12 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 	sc.reasons = sc.reasons[:0]
 	sc.hits = sc.hits[:0]
 	sc.items = sc.items[:0]
-	for d := range sc.damp {
-		if sc.damp[d] != 0 {
-			sc.damp[d] = 0
-			sc.dampTop[d] = [3]rawReason{}
-		}
+	for set := sc.dampSet; set != 0; set &= set - 1 {
+		d := bits.TrailingZeros32(set)
+		sc.damp[d] = 0
+		sc.dampTop[d] = [3]rawReason{}
 	}
+	sc.dampSet = 0
 	if len(b) == 0 {
 		return 0
 	}
@@ -65,15 +68,13 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 	}
 	sc.ws = ws
 	m.numbers(sc, b, toks)
-	m.match(sc, toks, ws)
-	m.markShorthands(b, toks, ws)
-
-	anyTarget, anyPrice := false, len(sc.items) > 0
-	for i := range toks {
-		if toks[i].flags&fTarget != 0 {
-			anyTarget = true
-		}
+	// Whether a token is a target (fTarget): only match and
+	// markShorthands mark them.
+	anyTarget := m.match(sc, toks, ws)
+	if m.markShorthands(b, toks, ws) {
+		anyTarget = true
 	}
+	anyPrice := len(sc.items) > 0
 
 	// Lexicon terms.
 	for _, h := range sc.hits {
@@ -143,10 +144,13 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 	// lexicon does not list.
 	for i := range toks {
 		t := &toks[i]
+		if t.kind == kSymbol || t.kind == kWord && t.id != 0 {
+			continue
+		}
 		s := b[t.start:t.end]
 		switch t.kind {
 		case kWord:
-			if t.id == 0 && m.st.pastTense.weight > 0 && m.isPastTense(sc, s) {
+			if m.st.pastTense.weight > 0 && m.isPastTense(sc, s) {
 				sc.dampen(b, cStory, m.st.pastTense.weight, t.start, t.end)
 			}
 		case kNumber:
@@ -210,7 +214,8 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 	for _, r := range sc.reasons {
 		present |= 1 << uint(r.code)
 	}
-	for d := int8(0); d < numCodes; d++ {
+	for set := sc.dampSet; set != 0; set &= set - 1 {
+		d := bits.TrailingZeros32(set)
 		if sc.damp[d] == 0 || (m.affects[d]|m.halves[d])&present == 0 {
 			continue
 		}
@@ -232,7 +237,8 @@ func (m *matcher) score(sc *scratch, b []byte) float64 {
 		}
 	}
 	sc.reasons = sc.reasons[:n]
-	for d := int8(0); d < numCodes; d++ {
+	for set := sc.dampSet; set != 0; set &= set - 1 {
+		d := bits.TrailingZeros32(set)
 		if sc.damp[d] > 0 && (m.affects[d]|m.halves[d])&present != 0 {
 			sc.reasons = append(sc.reasons, sc.dampAt[d])
 		}
@@ -323,6 +329,7 @@ func (sc *scratch) dampen(b []byte, code int8, w float64, start, end int32) {
 		keep *= 1 - t.w/float64(int(1)<<k)
 	}
 	sc.damp[code] = 1 - keep
+	sc.dampSet |= 1 << uint(code)
 	sc.dampAt[code] = rawReason{code: code, w: -(1 - keep), start: top[0].start, end: top[0].end}
 }
 
@@ -447,8 +454,9 @@ func gluedWord(b []byte, toks []token, i int) bool {
 	return i+1 < len(toks) && toks[i+1].start == toks[i].end && toks[i+1].kind == kWord
 }
 
-// match finds lexicon terms, longest first, and marks products.
-func (m *matcher) match(sc *scratch, toks []token, ws []int32) {
+// match finds lexicon terms, longest first, and marks products; it
+// reports whether it marked a target.
+func (m *matcher) match(sc *scratch, toks []token, ws []int32) (anyTarget bool) {
 	for p := 0; p < len(ws); {
 		t := &toks[ws[p]]
 		if t.id == 0 || t.flags&fConsumed != 0 {
@@ -489,17 +497,21 @@ func (m *matcher) match(sc *scratch, toks []token, ws []int32) {
 				for k := p; k < p+n; k++ {
 					toks[ws[k]].flags |= f
 				}
+				if f&fTarget != 0 {
+					anyTarget = true
+				}
 			}
 		}
 		p += n
 	}
+	return anyTarget
 }
 
 // markShorthands marks products named by one character after an article:
 // "la 3", "de la 4" (3-MMC, 4-MMC), "de la T" (Tina), "de la C" (cocaine),
 // "du K", also when the article belongs to a phrase ("j'ai de la 3", "ya de
 // la T"). Alone these characters mean nothing.
-func (m *matcher) markShorthands(b []byte, toks []token, ws []int32) {
+func (m *matcher) markShorthands(b []byte, toks []token, ws []int32) (marked bool) {
 	for q := 1; q < len(ws); q++ {
 		t := &toks[ws[q]]
 		if t.end-t.start != 1 || t.flags&fConsumed != 0 {
@@ -517,8 +529,10 @@ func (m *matcher) markShorthands(b []byte, toks []token, ws []int32) {
 		p := toks[ws[q-1]]
 		if p.kind == kWord && p.id != 0 && (p.id == m.la || p.id == m.du || p.id == m.de) && p.end+1 == t.start {
 			t.flags |= fTarget
+			marked = true
 		}
 	}
+	return marked
 }
 
 // linked reports whether the term at words [w0, w1) has what it needs

@@ -238,12 +238,15 @@ type scratch struct {
 	items                 []item
 	reasons               []rawReason
 	damp                  [numCodes]float64
+	dampSet               uint32 // the codes whose damp is set
 	dampAt                [numCodes]rawReason
 	dampTop               [numCodes][3]rawReason
 	evidence              []byte
 	feats                 []feature
+	gramCells             []uint32 // the word table's n-gram cells (tokenize sets it)
 	seen                  *cellSet
 	dense                 [numDense]float32
+	denseSet              denseSet // the dense features that may not be 0
 	top                   [2]feature
 	topW                  [2]float64
 }
@@ -280,21 +283,36 @@ func (sc *scratch) sortDedup(b []byte) {
 	rs := sc.reasons
 	// Insertion sort: a handful of reasons, and sort.Slice would allocate.
 	for i := 1; i < len(rs); i++ {
-		for j := i; j > 0 && rs[j].before(rs[j-1], b); j-- {
+		for j := i; j > 0; j-- {
+			// before, with the common case (different weights) inline.
+			if w, pw := rs[j].w, rs[j-1].w; w != pw {
+				if !(w > pw) {
+					break
+				}
+			} else if !rs[j].before(rs[j-1], b) {
+				break
+			}
 			rs[j], rs[j-1] = rs[j-1], rs[j]
 		}
 	}
 	n := 0
+	var codes uint32 // the codes kept so far: evidence is compared within a code only
 	for i := range rs {
 		dup := false
-		for j := 0; j < n; j++ {
-			if rs[j].code == rs[i].code && string(evidenceOf(b, rs[j])) == string(evidenceOf(b, rs[i])) {
-				dup = true
-				break
+		bit := uint32(1) << uint(rs[i].code)
+		if codes&bit != 0 {
+			for j := 0; j < n; j++ {
+				if rs[j].code == rs[i].code && string(evidenceOf(b, rs[j])) == string(evidenceOf(b, rs[i])) {
+					dup = true
+					break
+				}
 			}
 		}
+		codes |= bit
 		if !dup {
-			rs[n] = rs[i]
+			if n != i {
+				rs[n] = rs[i]
+			}
 			n++
 		}
 	}
