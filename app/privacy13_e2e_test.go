@@ -401,3 +401,45 @@ func TestFlagKeepsReasonNamesOnly(t *testing.T) {
 		t.Errorf("the card shows words from beyond the excerpt:\n%s", card.Plain)
 	}
 }
+
+// TestLastCallIsCapped: the last-day reminder about a backlog of undecided
+// requests names 25 of them and counts the rest, within Telegram's limit
+// on a message's length, whatever the names; each is reminded once.
+func TestLastCallIsCapped(t *testing.T) {
+	h := newHarness(t)
+	const n = 40
+	long := strings.Repeat("Prénom très long ", 12) // 204 characters
+	answered := h.clock.Now()
+	for i := range n {
+		_, _, err := h.m.Store.OpenAdmission(admission.Admission{
+			GroupID: requestGroup, UserID: int64(9100 + i), Name: long + strconv.Itoa(i), State: admission.Accepted,
+			AnsweredAt: answered, CardChatID: modChat, CardMessageID: 50000 + i,
+			// Reminded after 24 h already: only the last call is due.
+			RemindedAt: answered.Add(day),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.clock.Advance(13*day + time.Minute)
+	msg := h.botMessage(modChat, "seront fermées dans 24 h", "et 15 autre(s)")
+	if got := strings.Count(msg.Plain, "\n• "); got != reminderCap {
+		t.Errorf("the last call names %d requests, want %d", got, reminderCap)
+	}
+	if l := len([]rune(msg.Plain)); l > 4096 {
+		t.Errorf("the last call is %d characters long, over Telegram's 4096", l)
+	}
+	h.swept()
+	calls := 0
+	for _, m := range h.api.BotMessages(modChat) {
+		if strings.Contains(m.Plain, "seront fermées dans 24 h") {
+			calls++
+		}
+	}
+	if calls != 1 {
+		t.Errorf("%d last calls for one backlog, want 1", calls)
+	}
+}
+
+// reminderCap is bot's reminderItems: the most requests a reminder names.
+const reminderCap = 25

@@ -110,11 +110,14 @@ func (b *Bot) lastCall(now time.Time) {
 	}
 	lang := b.cfg.Language
 	type item struct{ Name, Group, Link string }
-	items := make([]item, 0, len(due))
-	for _, a := range due {
-		items = append(items, item{Name: a.Name, Group: b.groupTitle(a), Link: messageLink(a.CardChatID, a.CardMessageID)})
+	// Capped like the 24-hour reminder: it names reminderItems requests
+	// and counts the rest, so its text fits in one Telegram message
+	// whatever the backlog (all of them are marked reminded).
+	items := make([]item, 0, min(len(due), reminderItems))
+	for _, a := range due[:min(len(due), reminderItems)] {
+		items = append(items, item{Name: review.Excerpt(a.Name, 64), Group: review.Excerpt(b.groupTitle(a), 48), Link: messageLink(a.CardChatID, a.CardMessageID)})
 	}
-	text := b.texts.T(lang, "privacy.last_call", map[string]any{"Items": items})
+	text := b.texts.T(lang, "privacy.last_call", map[string]any{"Items": items, "Count": len(due), "More": len(due) - len(items)})
 	if err := b.write(func(tx *store.Tx) error {
 		for _, a := range due {
 			if _, err := tx.UpdateAdmission(a.ID, func(x *admission.Admission) error {
