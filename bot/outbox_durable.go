@@ -123,6 +123,8 @@ const (
 type followUp struct {
 	Kind string `json:"kind"`
 	ID   string `json:"id"`
+	// Shown is the total a tally's edit showed (set when it is rendered).
+	Shown int `json:"shown,omitempty"`
 }
 
 // The kinds of followUp.
@@ -132,6 +134,10 @@ const (
 	thenDigestCard    = "digest_card"
 	thenNotice        = "notice"     // a restrict-mode notice, deleted after its TTL
 	thenAlertCard     = "alert_card" // cleared after the retention period
+	// thenTally names a check-in message (group|key) whose tally an
+	// opRefresh shows; once sent or dropped, the total it showed is
+	// recorded and the next edit owed if answers came meanwhile.
+	thenTally = "tally"
 )
 
 // owe records a message the update being handled owes: with the update's
@@ -435,16 +441,16 @@ func (b *Bot) owedResult(e store.OutboxEntry, m owedMessage, sent *tele.Message,
 		// The person never opened the bot or blocked it; a group that
 		// removed the bot. Asking again gets the same answer.
 		b.log.Info("owed message refused by telegram, dropped", "update_id", e.UpdateID, "chat_id", e.Chat, "op", m.Op, "err", err)
-		b.settle(e, nil, nil)
+		b.settle(e, tallyOf(m.Then), nil)
 	case permanent(err) || malformed(err):
 		b.log.Warn("owed message refused by telegram as malformed, dropped", "update_id", e.UpdateID, "chat_id", e.Chat, "op", m.Op, "err", err)
 		if m.Op == "" || m.Op == opCard {
 			b.count(SendsRefused)
 		}
-		b.settle(e, nil, nil)
+		b.settle(e, tallyOf(m.Then), nil)
 	case time.Since(e.CreatedAt) > owedFor:
 		b.log.Warn("owed message given up after a day of failures", "update_id", e.UpdateID, "chat_id", e.Chat, "op", m.Op, "attempts", e.Attempts+1, "err", err)
-		b.settle(e, nil, nil)
+		b.settle(e, tallyOf(m.Then), nil)
 	default:
 		wait := owedRetry.Delay(e.Attempts + 1)
 		b.log.Warn("owed message not sent yet, will retry", "update_id", e.UpdateID, "chat_id", e.Chat, "op", m.Op, "attempts", e.Attempts+1, "retry_in", wait, "err", err)
@@ -459,7 +465,7 @@ func (b *Bot) owedResult(e store.OutboxEntry, m owedMessage, sent *tele.Message,
 // dropped; the entry is forgotten all the same.
 func (b *Bot) settle(e store.OutboxEntry, then *followUp, sent *tele.Message) {
 	var fn func(*store.Tx) error
-	if then != nil && sent != nil {
+	if then != nil && (sent != nil || then.Kind == thenTally) {
 		fn = func(tx *store.Tx) error { return b.followUp(tx, then, sent) }
 	}
 	err := b.st.Settle(e.Seq, fn)
@@ -472,6 +478,16 @@ func (b *Bot) settle(e store.OutboxEntry, then *followUp, sent *tele.Message) {
 	if err != nil {
 		b.log.Error("forget sent outbox entry", "err", err)
 	}
+}
+
+// tallyOf is then when it names a tally: a tally's edit dropped for good
+// is recorded as shown all the same, so that its message is not left
+// with an edit owed for ever (the next answer owes another).
+func tallyOf(then *followUp) *followUp {
+	if then != nil && then.Kind == thenTally {
+		return then
+	}
+	return nil
 }
 
 // renderCard fills m with the card its Then names, as the store has it
@@ -530,6 +546,13 @@ func (b *Bot) renderRefresh(m *owedMessage) bool {
 	}
 	var chat int64
 	switch m.Then.Kind {
+	case thenTally:
+		if _, ok := b.renderTally(m); !ok {
+			return false
+		}
+		// Then stays: the total shown is recorded once it is settled.
+		m.Op, m.Text = opEdit, b.fitText(m.Text)
+		return true
 	case thenFlagCard:
 		f, err := b.st.Flag(m.Then.ID)
 		if err != nil || f.CardMessageID == 0 {
@@ -558,8 +581,12 @@ func (b *Bot) renderRefresh(m *owedMessage) bool {
 	return true
 }
 
-// followUp records where a sent card or notice is.
+// followUp records where a sent card or notice is, or the total a
+// tally's edit showed.
 func (b *Bot) followUp(tx *store.Tx, then *followUp, sent *tele.Message) error {
+	if then.Kind == thenTally {
+		return b.tallyShown(tx, then)
+	}
 	chat, id := sent.Chat.ID, sent.ID
 	var err error
 	switch then.Kind {
