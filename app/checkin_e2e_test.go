@@ -203,8 +203,30 @@ func TestResourcesInAGroup(t *testing.T) {
 	if p := h.startPayload(note, "Ouvrir"); p != "res" {
 		t.Errorf("payload %q", p)
 	}
+	// The note is recorded for removal once Telegram accepted it (owed,
+	// like the reply it follows), a moment after it appears.
+	for deadline := time.Now().Add(waitFor); !ephemeralRecorded(t, h, requestGroup, note.ID); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the note was never recorded for removal")
+		}
+	}
 	h.clock.Advance(4 * time.Minute)
 	h.api.WaitCall(t, waitFor, "deleteMessage", func(c emulator.Call) bool { return c.Int("message_id") == int64(note.ID) })
+}
+
+// ephemeralRecorded reports whether a group note is recorded for removal.
+func ephemeralRecorded(t *testing.T, h *harness, chat int64, id int) bool {
+	t.Helper()
+	due, err := h.m.Store.DueEphemeral(h.clock.Now().Add(24 * time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range due {
+		if m[0] == chat && int(m[1]) == id {
+			return true
+		}
+	}
+	return false
 }
 
 func TestEmergencyGAndHelpEverywhere(t *testing.T) {

@@ -94,6 +94,18 @@ type owedMessage struct {
 	// Then is recorded, in the transaction that forgets the entry, once
 	// Telegram accepted it.
 	Then *followUp `json:"then,omitempty"`
+	// After is owed, in the transaction that forgets the entry, once
+	// Telegram accepted it; Else instead when Telegram refused it as
+	// forbidden (a member who never opened the private chat).
+	After *chained `json:"after,omitempty"`
+	Else  *chained `json:"else,omitempty"`
+}
+
+// chained is an entry owed once another is settled.
+type chained struct {
+	Chat     int64       `json:"chat"`
+	Priority int         `json:"priority"`
+	Msg      owedMessage `json:"msg"`
 }
 
 // The ops of owed entries other than sending a message.
@@ -138,7 +150,18 @@ const (
 	// opRefresh shows; once sent or dropped, the total it showed is
 	// recorded and the next edit owed if answers came meanwhile.
 	thenTally = "tally"
+	// thenEphemeral: a short group note, recorded to be deleted after
+	// ephemeralTTL.
+	thenEphemeral = "ephemeral"
+	// thenAutoDeleted: the flag ID's message was deleted automatically
+	// (auto_delete_above); recorded once Telegram did it, and the card
+	// shown so if it was sent meanwhile.
+	thenAutoDeleted = "auto_deleted"
 )
+
+// needsNoMessage: follow-ups recorded also for an edit or a deletion
+// (which leave no message), or for an entry dropped (tallies).
+func needsNoMessage(kind string) bool { return kind == thenTally || kind == thenAutoDeleted }
 
 // owe records a message the update being handled owes: with the update's
 // handled mark when c is an update HandleUpdate is handling, on disk at
@@ -434,14 +457,14 @@ func (b *Bot) owedResult(e store.OutboxEntry, m owedMessage, sent *tele.Message,
 	switch {
 	case err == nil:
 		b.markContact()
-		b.settle(e, m.Then, sent)
+		b.settleChain(e, m.Then, sent, m.After)
 	case errors.Is(err, outbox.ErrClosed):
 		// Shutting down: the entry stays on disk for the next start.
 	case isForbidden(err):
 		// The person never opened the bot or blocked it; a group that
 		// removed the bot. Asking again gets the same answer.
 		b.log.Info("owed message refused by telegram, dropped", "update_id", e.UpdateID, "chat_id", e.Chat, "op", m.Op, "err", err)
-		b.settle(e, tallyOf(m.Then), nil)
+		b.settleChain(e, tallyOf(m.Then), nil, m.Else)
 	case permanent(err) || malformed(err):
 		b.log.Warn("owed message refused by telegram as malformed, dropped", "update_id", e.UpdateID, "chat_id", e.Chat, "op", m.Op, "err", err)
 		if m.Op == "" || m.Op == opCard {
@@ -464,14 +487,38 @@ func (b *Bot) owedResult(e store.OutboxEntry, m owedMessage, sent *tele.Message,
 // A follow-up on something gone since (a flag erased by /oubli) is
 // dropped; the entry is forgotten all the same.
 func (b *Bot) settle(e store.OutboxEntry, then *followUp, sent *tele.Message) {
+	b.settleChain(e, then, sent, nil)
+}
+
+// settleChain is settle that also owes next (nil: nothing), in the same
+// transaction.
+func (b *Bot) settleChain(e store.OutboxEntry, then *followUp, sent *tele.Message, next *chained) {
 	var fn func(*store.Tx) error
-	if then != nil && (sent != nil || then.Kind == thenTally) {
-		fn = func(tx *store.Tx) error { return b.followUp(tx, then, sent) }
+	if then != nil && (sent != nil || needsNoMessage(then.Kind)) || next != nil {
+		fn = func(tx *store.Tx) error {
+			if then != nil && (sent != nil || needsNoMessage(then.Kind)) {
+				if err := b.followUp(tx, then, sent); err != nil {
+					return err
+				}
+			}
+			if next == nil {
+				return nil
+			}
+			n, err := b.entry(nil, outbox.Priority(next.Priority), next.Chat, next.Msg)
+			if err != nil {
+				return err
+			}
+			n.UpdateID = e.UpdateID
+			return tx.Owe(n)
+		}
+		if next != nil {
+			defer b.wakeSender()
+		}
 	}
 	err := b.st.Settle(e.Seq, fn)
 	if err != nil && fn != nil {
 		if !errors.Is(err, store.ErrNotFound) {
-			b.log.Error("record what a sent message leaves", "update_id", e.UpdateID, "kind", then.Kind, "err", err)
+			b.log.Error("record what a sent message leaves", "update_id", e.UpdateID, "err", err)
 		}
 		err = b.st.Settle(e.Seq, nil)
 	}
@@ -584,8 +631,18 @@ func (b *Bot) renderRefresh(m *owedMessage) bool {
 // followUp records where a sent card or notice is, or the total a
 // tally's edit showed.
 func (b *Bot) followUp(tx *store.Tx, then *followUp, sent *tele.Message) error {
-	if then.Kind == thenTally {
+	switch then.Kind {
+	case thenTally:
 		return b.tallyShown(tx, then)
+	case thenAutoDeleted:
+		f, err := tx.UpdateFlag(then.ID, func(f *review.Flag) error {
+			f.AutoDeleted = true
+			return nil
+		})
+		if err != nil || f.CardMessageID == 0 {
+			return err // a card not sent yet will say so
+		}
+		return b.oweIn(tx, nil, outbox.Moderators, f.CardChatID, owedMessage{Op: opRefresh, Then: &followUp{Kind: thenFlagCard, ID: f.ID}})
 	}
 	chat, id := sent.Chat.ID, sent.ID
 	var err error
@@ -613,6 +670,8 @@ func (b *Bot) followUp(tx *store.Tx, then *followUp, sent *tele.Message) error {
 			d.CardChatID, d.CardMessageID = chat, id
 			return nil
 		})
+	case thenEphemeral:
+		err = tx.Ephemeral(chat, id, b.now().Add(ephemeralTTL))
 	case thenAlertCard:
 		now := b.now()
 		err = tx.RememberCard(chat, id, now, now.Add(time.Duration(b.cfg.RetentionDays)*24*time.Hour))

@@ -292,6 +292,17 @@ func (s *Store) Ephemeral(chatID int64, msgID int, deleteAt time.Time) error {
 	})
 }
 
+// Ephemeral is Store.Ephemeral within t (the note's message id recorded
+// in the transaction that forgets its owed entry).
+func (t *Tx) Ephemeral(chatID int64, msgID int, deleteAt time.Time) error {
+	return t.tx.Bucket(bucketEphemeral).Put(i64key(chatID, int64(msgID)), u64(uint64(deleteAt.Unix())))
+}
+
+// DropEphemeral is Store.DropEphemeral within t (with the deletion owed).
+func (t *Tx) DropEphemeral(chatID int64, msgID int) error {
+	return t.tx.Bucket(bucketEphemeral).Delete(i64key(chatID, int64(msgID)))
+}
+
 // DueEphemeral returns the messages whose time is up, as (chat, message).
 func (s *Store) DueEphemeral(now time.Time) ([][2]int64, error) {
 	var out [][2]int64
