@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -202,8 +203,30 @@ func TestResourcesInAGroup(t *testing.T) {
 	if p := h.startPayload(note, "Ouvrir"); p != "res" {
 		t.Errorf("payload %q", p)
 	}
+	// The note is recorded for removal once Telegram accepted it (owed,
+	// like the reply it follows), a moment after it appears.
+	for deadline := time.Now().Add(waitFor); !ephemeralRecorded(t, h, requestGroup, note.ID); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the note was never recorded for removal")
+		}
+	}
 	h.clock.Advance(4 * time.Minute)
 	h.api.WaitCall(t, waitFor, "deleteMessage", func(c emulator.Call) bool { return c.Int("message_id") == int64(note.ID) })
+}
+
+// ephemeralRecorded reports whether a group note is recorded for removal.
+func ephemeralRecorded(t *testing.T, h *harness, chat int64, id int) bool {
+	t.Helper()
+	due, err := h.m.Store.DueEphemeral(h.clock.Now().Add(24 * time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range due {
+		if m[0] == chat && int(m[1]) == id {
+			return true
+		}
+	}
+	return false
 }
 
 func TestEmergencyGAndHelpEverywhere(t *testing.T) {
@@ -250,4 +273,73 @@ func TestChangedAnswerMovesTheTally(t *testing.T) {
 			t.Errorf("/stats lacks %q after a changed answer:\n%s", want, got.Plain)
 		}
 	}
+}
+
+// TestCheckInTallyAndHelpSurviveFailedSends: the tally's edit and the
+// private help after "Difficile" are owed with the answer; Telegram
+// failing for a while delays them, loses neither, and a wave of taps owes
+// one edit of the check-in message, not one per tap.
+func TestCheckInTallyAndHelpSurviveFailedSends(t *testing.T) {
+	h := newHarness(t)
+	h.at(2026, 11, 23, 10, 0)
+	m := h.waitCheckIn(requestGroup)
+	h.api.FailNext("editMessageText", 5, emulator.Fault{Status: 502, Body: badGateway})
+	h.api.FailNext("sendMessage", 5, emulator.Fault{Status: 502, Body: badGateway})
+	lou := frenchUser(181, "Lou")
+	h.press(m, "Difficile", lou)
+	if got := h.lastToast(); !strings.Contains(got, "en privé") || !strings.Contains(got, emulator.BotUsername) {
+		t.Errorf("toast after Difficile: %q", got)
+	}
+	for i := range 5 {
+		h.press(m, "Bof", frenchUser(int64(182+i), fmt.Sprintf("Membre%d", i)))
+		if n := owedTallies(t, h); n > 1 {
+			t.Fatalf("%d edits of one check-in message owed at once", n)
+		}
+	}
+	if _, ok := h.api.AwaitBotMessage(recovery, lou.ID, func(m emulator.Message) bool { return strings.Contains(m.Plain, "112") }); !ok {
+		t.Fatalf("the help never reached the member\n%s", h.api.DumpCalls(20))
+	}
+	for deadline := time.Now().Add(2 * recovery); ; time.Sleep(20 * time.Millisecond) {
+		if got, _ := h.api.Message(requestGroup, m.ID); strings.Contains(got.Plain, "6 réponses") {
+			break
+		}
+		if time.Now().After(deadline) {
+			got, _ := h.api.Message(requestGroup, m.ID)
+			t.Fatalf("the tally never showed the 6 answers:\n%s\n%s", got.Plain, h.api.DumpCalls(20))
+		}
+	}
+	h.swept()
+	if n := countMessages(h.api.BotMessages(lou.ID), "112"); n != 1 {
+		t.Errorf("the help was sent %d times", n)
+	}
+	if p, err := h.m.Store.CheckIn(requestGroup, checkInKeyOf(t, h, requestGroup)); err != nil || p.TallyOwed || p.TallyShown != 6 {
+		t.Errorf("the check-in after its tally was shown: %+v %v", p, err)
+	}
+	h.noPanic()
+}
+
+// owedTallies counts the tally edits waiting in the outbox.
+func owedTallies(t *testing.T, h *harness) int {
+	t.Helper()
+	entries, err := h.m.Store.Outbox(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		if strings.Contains(string(e.Payload), `"kind":"tally"`) {
+			n++
+		}
+	}
+	return n
+}
+
+// checkInKeyOf is the key of the one check-in posted in group.
+func checkInKeyOf(t *testing.T, h *harness, group int64) string {
+	t.Helper()
+	posts, err := h.m.Store.CheckIns(func(p *store.CheckInPost) bool { return p.Group == group && p.MessageID != 0 })
+	if err != nil || len(posts) != 1 {
+		t.Fatalf("check-ins posted in %d: %d %v", group, len(posts), err)
+	}
+	return posts[0].Key
 }

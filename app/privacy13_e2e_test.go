@@ -401,3 +401,103 @@ func TestFlagKeepsReasonNamesOnly(t *testing.T) {
 		t.Errorf("the card shows words from beyond the excerpt:\n%s", card.Plain)
 	}
 }
+
+// TestLastCallIsCapped: the last-day reminder about a backlog of undecided
+// requests names 25 of them and counts the rest, within Telegram's limit
+// on a message's length, whatever the names; each is reminded once.
+func TestLastCallIsCapped(t *testing.T) {
+	h := newHarness(t)
+	const n = 40
+	long := strings.Repeat("Prénom très long ", 12) // 204 characters
+	answered := h.clock.Now()
+	for i := range n {
+		_, _, err := h.m.Store.OpenAdmission(admission.Admission{
+			GroupID: requestGroup, UserID: int64(9100 + i), Name: long + strconv.Itoa(i), State: admission.Accepted,
+			AnsweredAt: answered, CardChatID: modChat, CardMessageID: 50000 + i,
+			// Reminded after 24 h already: only the last call is due.
+			RemindedAt: answered.Add(day),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.clock.Advance(13*day + time.Minute)
+	msg := h.botMessage(modChat, "seront fermées dans 24 h", "et 15 autre(s)")
+	if got := strings.Count(msg.Plain, "\n• "); got != reminderCap {
+		t.Errorf("the last call names %d requests, want %d", got, reminderCap)
+	}
+	if l := len([]rune(msg.Plain)); l > 4096 {
+		t.Errorf("the last call is %d characters long, over Telegram's 4096", l)
+	}
+	h.swept()
+	calls := 0
+	for _, m := range h.api.BotMessages(modChat) {
+		if strings.Contains(m.Plain, "seront fermées dans 24 h") {
+			calls++
+		}
+	}
+	if calls != 1 {
+		t.Errorf("%d last calls for one backlog, want 1", calls)
+	}
+}
+
+// reminderCap is bot's reminderItems: the most requests a reminder names.
+const reminderCap = 25
+
+// TestForgottenCardsSurviveFailedEdits: the edits of the cards about a
+// member after /oubli, and of a check-in alert card at the end of its
+// retention, are owed with the erasure; Telegram failing for a while
+// delays them and loses none.
+func TestForgottenCardsSurviveFailedEdits(t *testing.T) {
+	h := newHarness(t)
+	max := asker(7611, "Maxence", "fr")
+	card := requestAndAccept(h, max)
+	h.press(card, "Approuver", mod1)
+	h.botMessage(modChat, "Approuvé par")
+
+	h.say(emulator.PrivateChat(max), max, "/oubli")
+	ask := h.botMessage(max.ID, "Effacer ce que je garde sur toi")
+	h.api.FailNext("editMessageText", 5, emulator.Fault{Status: 502, Body: badGateway})
+	h.press(ask, "Oui, effacer", max)
+	for deadline := time.Now().Add(2 * recovery); ; time.Sleep(20 * time.Millisecond) {
+		if m, _ := h.api.Message(modChat, card.ID); strings.Contains(m.Plain, "approuvée") && !strings.Contains(m.Plain, "Maxence") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the card about the member was never cleared\n%s", h.api.DumpCalls(20))
+		}
+	}
+
+	h.at(2026, 11, 23, 10, 0)
+	m := h.waitCheckIn(requestGroup)
+	lou := frenchUser(7612, "Lou")
+	h.press(m, "parler", lou)
+	help := h.botMessage(lou.ID, "112")
+	h.press(help, "Prévenir", lou)
+	alert := h.botMessage(modChat, "aimerait parler", "Lou")
+	// Remembered for clearing once Telegram accepted it, a moment after
+	// it appears.
+	for deadline := time.Now().Add(waitFor); ; time.Sleep(10 * time.Millisecond) {
+		due, err := h.m.Store.DueCards(h.clock.Now().Add(1000 * day))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(due) == 1 && due[0].MessageID == alert.ID {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the alert card was never remembered: %+v", due)
+		}
+	}
+	h.api.FailNext("editMessageText", 5, emulator.Fault{Status: 502, Body: badGateway})
+	h.clock.Advance(31 * day)
+	for deadline := time.Now().Add(2 * recovery); ; time.Sleep(20 * time.Millisecond) {
+		if m, _ := h.api.Message(modChat, alert.ID); strings.Contains(m.Plain, "Détails effacés") && !strings.Contains(m.Plain, "Lou") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the alert card was never cleared\n%s", h.api.DumpCalls(20))
+		}
+	}
+	h.noPanic()
+}

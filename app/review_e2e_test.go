@@ -388,3 +388,31 @@ func nearThreshold(t *testing.T) (string, string) {
 	t.Fatal("premise: no price shape the filter scores just under its threshold")
 	return "", ""
 }
+
+// TestAutoDeleteAndResourcesSurviveFailedSends: the automatic deletion of
+// an offer and /ressources in a group (the private menu, then the group
+// note) are owed with the update; Telegram failing for a while delays
+// them and loses neither, and the card says the message was deleted only
+// once it was.
+func TestAutoDeleteAndResourcesSurviveFailedSends(t *testing.T) {
+	h := newHarnessWith(t, "  auto_delete_above: 0.8")
+	h.api.FailNext("deleteMessage", 5, emulator.Fault{Status: 502, Body: badGateway})
+	msg := h.post(group(), frenchUser(822, "Tonio"), offer)
+	if _, ok := h.api.AwaitCall(recovery, "deleteMessage", func(c emulator.Call) bool {
+		return c.Int("message_id") == int64(msg.ID) && c.Status == 200
+	}); !ok {
+		t.Fatalf("the offer was never deleted\n%s", h.api.DumpCalls(20))
+	}
+	h.botMessage(modChat, "Supprimé automatiquement", "dispo ce soir")
+
+	h.api.FailNext("sendMessage", 5, emulator.Fault{Status: 502, Body: badGateway})
+	lou := frenchUser(823, "Lou")
+	h.say(group(), lou, "/ressources")
+	if _, ok := h.api.AwaitBotMessage(recovery, lou.ID, func(m emulator.Message) bool { return strings.Contains(m.Plain, "Ressources") }); !ok {
+		t.Fatalf("the menu never reached the member\n%s", h.api.DumpCalls(20))
+	}
+	if _, ok := h.api.AwaitBotMessage(recovery, requestGroup, func(m emulator.Message) bool { return strings.Contains(m.Plain, "répondu en privé") }); !ok {
+		t.Fatalf("the group note never came\n%s", h.api.DumpCalls(20))
+	}
+	h.noPanic()
+}

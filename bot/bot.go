@@ -145,7 +145,7 @@ func New(d Deps) (*Bot, error) {
 		cfg: d.Config, st: d.Store, charters: d.Charters, texts: d.Texts,
 		base: d.Screener, review: newReviewState(d.Config.Moderation),
 		resources: d.Resources, checkins: d.CheckIns,
-		tallies: &tallyState{lastEdit: map[string]time.Time{}, alerted: map[string]time.Time{}},
+		tallies: &tallyState{alerted: map[string]time.Time{}},
 		floods:  newFloodQueue(),
 		durable: newDurableState(),
 		log:     d.Logger, now: d.Now, sweepInt: d.SweepEvery, workers: d.Workers,

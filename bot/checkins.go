@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,19 +24,12 @@ const (
 	btnAlert = "alrt"
 )
 
-// tallyEvery bounds how often a check-in message is edited to show its
-// aggregate, so a wave of taps does not flood the group with edits; the
-// sweep catches up. Measured on the bot's clock (Deps.Now), which tests
-// move.
-const tallyEvery = 3 * time.Second
-
 // forgetAfter: who answered a check-in is kept this long, then only counts.
 const forgetAfter = 7 * 24 * time.Hour
 
 type tallyState struct {
-	mu       sync.Mutex
-	lastEdit map[string]time.Time
-	alerted  map[string]time.Time
+	mu      sync.Mutex
+	alerted map[string]time.Time
 }
 
 // runCheckIns posts the check-ins that are due, in every group, once.
@@ -145,68 +139,118 @@ func (b *Bot) onMood(c tele.Context) error {
 		return b.onStaleButton(c)
 	}
 	lang := b.lang(c)
-	ans, err := b.st.AnswerCheckIn(group, key, who.ID, mood)
+	// The answer and what it owes (the tally's edit, help in private) in
+	// one transaction: the sender sends them.
+	var ans store.CheckInAnswer
+	err := b.write(func(tx *store.Tx) error {
+		var err error
+		if ans, err = tx.AnswerCheckIn(group, key, who.ID, mood); err != nil {
+			return err
+		}
+		if mood.Worrying() {
+			// Every time, not only on a first answer: a member who never
+			// opened the private chat is asked to open it and tap again.
+			if err := b.oweHelp(tx, c, who, group, key, mood, lang); err != nil {
+				return err
+			}
+		}
+		return b.oweTally(tx, c, ans.Post)
+	})
 	if errors.Is(err, store.ErrNotFound) {
 		return b.onStaleButton(c)
 	}
 	if err != nil {
+		_ = b.toast(c, b.texts.T(lang, "error.generic", nil))
 		return err
 	}
 	p, old, had := ans.Post, ans.Old, ans.Had
 	b.countMood(p.At, old, had, mood)
 	if mood.Worrying() {
-		// Every time, not only on a first answer: the toast asks a member
-		// who never opened the private chat to open it and tap again.
-		if b.sendHelp(who, group, key, mood, lang) {
-			_ = b.toast(c, b.texts.T(lang, "checkins.toast_hard", nil))
-		} else {
-			_ = b.toast(c, b.texts.T(lang, "checkins.toast_open_private", map[string]any{"Bot": b.Username()}))
-		}
+		// Whether the member opened the private chat is known only once
+		// the help is sent: the toast says both.
+		_ = b.toast(c, b.texts.T(lang, "checkins.toast_hard", map[string]any{"Bot": b.Username()}))
 	} else {
 		_ = b.toast(c, b.texts.T(lang, "checkins.toast_thanks", nil))
 	}
-	b.refreshTally(p, false)
 	return nil
 }
 
-// refreshTally edits the aggregate under a check-in when it changed, at most
-// every tallyEvery (force: the sweep's catch-up).
-func (b *Bot) refreshTally(p *store.CheckInPost, force bool) {
-	if p.MessageID == 0 || p.TallyShown == p.Tally.Total() {
-		return
-	}
-	id := strconv.FormatInt(p.Group, 10) + "|" + p.Key
-	now := b.now()
-	b.tallies.mu.Lock()
-	last := b.tallies.lastEdit[id]
-	if !force && now.Sub(last) < tallyEvery {
-		b.tallies.mu.Unlock()
-		return
-	}
-	b.tallies.lastEdit[id] = now
-	b.tallies.mu.Unlock()
-	if err := b.edit(p.Group, p.MessageID, b.checkInText(p), b.moodButtons(p.Group, p.Key)); err != nil {
-		b.log.Warn("check-in aggregate not updated", "err", err)
-		return
-	}
-	total := p.Tally.Total()
-	_, _ = b.st.UpdateCheckIn(p.Group, p.Key, func(x *store.CheckInPost) error {
-		x.TallyShown = total
+// oweTally owes, within tx, the edit of p's message to show its tally,
+// unless one is owed already (it will show the tally as it is when sent:
+// one owed edit per message, however many taps) or the message shows it.
+// At the lowest priority: a tally can wait behind everything else.
+func (b *Bot) oweTally(tx *store.Tx, c tele.Context, p *store.CheckInPost) error {
+	if p.MessageID == 0 || p.TallyOwed || p.TallyShown == p.Tally.Total() {
 		return nil
-	})
+	}
+	if _, err := tx.UpdateCheckIn(p.Group, p.Key, func(x *store.CheckInPost) error {
+		x.TallyOwed = true
+		return nil
+	}); err != nil {
+		return err
+	}
+	p.TallyOwed = true
+	return b.oweIn(tx, c, outbox.Normal, p.Group, owedMessage{Op: opRefresh, Then: &followUp{Kind: thenTally, ID: tallyRef(p.Group, p.Key)}})
 }
 
-// sendHelp sends a member who answered "hard" or "need to talk" the
-// emergency numbers of their region and the offer to alert a moderator.
-// False when Telegram refuses (the member never opened the private chat).
-func (b *Bot) sendHelp(who *tele.User, group int64, key string, mood checkin.Mood, lang string) bool {
+func tallyRef(group int64, key string) string { return strconv.FormatInt(group, 10) + "|" + key }
+
+func parseTallyRef(ref string) (int64, string, bool) {
+	g, key, ok := strings.Cut(ref, "|")
+	group, err := strconv.ParseInt(g, 10, 64)
+	return group, key, ok && err == nil
+}
+
+// renderTally fills m with the edit of the check-in message ref names,
+// showing its tally as the store has it now; false when there is no
+// message (gone).
+func (b *Bot) renderTally(m *owedMessage) (int64, bool) {
+	group, key, ok := parseTallyRef(m.Then.ID)
+	if !ok {
+		return 0, false
+	}
+	p, err := b.st.CheckIn(group, key)
+	if err != nil || p.MessageID == 0 {
+		return 0, false
+	}
+	m.MessageID, m.Text, m.Markup = p.MessageID, b.checkInText(p), b.moodButtons(p.Group, p.Key)
+	m.Then.Shown = p.Tally.Total()
+	return group, true
+}
+
+// tallyShown records, in the transaction that forgets the tally's owed
+// edit, the total it showed (also when Telegram refused it for good: the
+// next answer tries again, not every sweep); answers counted while it was
+// on its way owe the next edit.
+func (b *Bot) tallyShown(tx *store.Tx, then *followUp) error {
+	group, key, ok := parseTallyRef(then.ID)
+	if !ok {
+		return nil
+	}
+	p, err := tx.UpdateCheckIn(group, key, func(x *store.CheckInPost) error {
+		x.TallyOwed = false
+		if then.Shown >= 0 {
+			x.TallyShown = then.Shown
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return b.oweTally(tx, nil, p)
+}
+
+// oweHelp owes, within tx, a member who answered "hard" or "need to talk"
+// the emergency numbers of their region and the offer to alert a
+// moderator: at the first priority, with charters (a private message, to
+// a person who may be in distress).
+func (b *Bot) oweHelp(tx *store.Tx, c tele.Context, who *tele.User, group int64, key string, mood checkin.Mood, lang string) error {
 	region := b.regionOf(who.ID, group)
 	text := b.texts.T(lang, "checkins.private_help", map[string]any{"Emergency": b.emergencyBlock(lang, region)})
 	markup := &tele.ReplyMarkup{InlineKeyboard: [][]tele.InlineButton{{
 		{Text: b.texts.T(lang, "checkins.btn_alert_moderator", nil), Unique: btnAlert, Data: buttonData(strconv.FormatInt(group, 10), key, string(mood))},
 	}}}
-	_, ok := b.sendPrivate(who.ID, text, markup)
-	return ok
+	return b.oweIn(tx, c, outbox.Charter, who.ID, owedMessage{Text: text, Markup: markup})
 }
 
 // onAlert: the member asked for a moderator. Only now does anything about
@@ -264,7 +308,7 @@ func (b *Bot) onAlert(c tele.Context) error {
 func (b *Bot) sweepCheckIns(now time.Time) {
 	posts, err := b.st.CheckIns(func(p *store.CheckInPost) bool {
 		due := p.State != store.Skipped && p.Open() && now.Sub(p.At) >= forgetAfter
-		return due || p.State == store.Posted && p.TallyShown != p.Tally.Total()
+		return due || p.State == store.Posted && !p.TallyOwed && p.TallyShown != p.Tally.Total()
 	})
 	if err != nil {
 		return
@@ -278,14 +322,19 @@ func (b *Bot) sweepCheckIns(now time.Time) {
 			}
 			continue
 		}
-		b.refreshTally(p, false)
-	}
-	b.tallies.mu.Lock()
-	for k, t := range b.tallies.lastEdit {
-		if now.Sub(t) > time.Hour {
-			delete(b.tallies.lastEdit, k)
+		// Answers counted while the message was claimed, not yet posted
+		// (or recorded by an older version): their tally is owed now.
+		if err := b.write(func(tx *store.Tx) error {
+			cur, err := tx.CheckIn(p.Group, p.Key) // as it is now: a tap may have owed it since
+			if err != nil {
+				return err
+			}
+			return b.oweTally(tx, nil, cur)
+		}); err != nil && !errors.Is(err, store.ErrNotFound) {
+			b.log.Error("record check-in tally owed", "group", p.Group, "key", p.Key, "err", err)
 		}
 	}
+	b.tallies.mu.Lock()
 	for k, t := range b.tallies.alerted {
 		if now.Sub(t) > forgetAfter {
 			delete(b.tallies.alerted, k)

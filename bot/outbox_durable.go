@@ -94,6 +94,18 @@ type owedMessage struct {
 	// Then is recorded, in the transaction that forgets the entry, once
 	// Telegram accepted it.
 	Then *followUp `json:"then,omitempty"`
+	// After is owed, in the transaction that forgets the entry, once
+	// Telegram accepted it; Else instead when Telegram refused it as
+	// forbidden (a member who never opened the private chat).
+	After *chained `json:"after,omitempty"`
+	Else  *chained `json:"else,omitempty"`
+}
+
+// chained is an entry owed once another is settled.
+type chained struct {
+	Chat     int64       `json:"chat"`
+	Priority int         `json:"priority"`
+	Msg      owedMessage `json:"msg"`
 }
 
 // The ops of owed entries other than sending a message.
@@ -123,6 +135,8 @@ const (
 type followUp struct {
 	Kind string `json:"kind"`
 	ID   string `json:"id"`
+	// Shown is the total a tally's edit showed (set when it is rendered).
+	Shown int `json:"shown,omitempty"`
 }
 
 // The kinds of followUp.
@@ -132,7 +146,22 @@ const (
 	thenDigestCard    = "digest_card"
 	thenNotice        = "notice"     // a restrict-mode notice, deleted after its TTL
 	thenAlertCard     = "alert_card" // cleared after the retention period
+	// thenTally names a check-in message (group|key) whose tally an
+	// opRefresh shows; once sent or dropped, the total it showed is
+	// recorded and the next edit owed if answers came meanwhile.
+	thenTally = "tally"
+	// thenEphemeral: a short group note, recorded to be deleted after
+	// ephemeralTTL.
+	thenEphemeral = "ephemeral"
+	// thenAutoDeleted: the flag ID's message was deleted automatically
+	// (auto_delete_above); recorded once Telegram did it, and the card
+	// shown so if it was sent meanwhile.
+	thenAutoDeleted = "auto_deleted"
 )
+
+// needsNoMessage: follow-ups recorded also for an edit or a deletion
+// (which leave no message), or for an entry dropped (tallies).
+func needsNoMessage(kind string) bool { return kind == thenTally || kind == thenAutoDeleted }
 
 // owe records a message the update being handled owes: with the update's
 // handled mark when c is an update HandleUpdate is handling, on disk at
@@ -428,23 +457,23 @@ func (b *Bot) owedResult(e store.OutboxEntry, m owedMessage, sent *tele.Message,
 	switch {
 	case err == nil:
 		b.markContact()
-		b.settle(e, m.Then, sent)
+		b.settleChain(e, m.Then, sent, m.After)
 	case errors.Is(err, outbox.ErrClosed):
 		// Shutting down: the entry stays on disk for the next start.
 	case isForbidden(err):
 		// The person never opened the bot or blocked it; a group that
 		// removed the bot. Asking again gets the same answer.
 		b.log.Info("owed message refused by telegram, dropped", "update_id", e.UpdateID, "chat_id", e.Chat, "op", m.Op, "err", err)
-		b.settle(e, nil, nil)
+		b.settleChain(e, tallyOf(m.Then), nil, m.Else)
 	case permanent(err) || malformed(err):
 		b.log.Warn("owed message refused by telegram as malformed, dropped", "update_id", e.UpdateID, "chat_id", e.Chat, "op", m.Op, "err", err)
 		if m.Op == "" || m.Op == opCard {
 			b.count(SendsRefused)
 		}
-		b.settle(e, nil, nil)
+		b.settle(e, tallyOf(m.Then), nil)
 	case time.Since(e.CreatedAt) > owedFor:
 		b.log.Warn("owed message given up after a day of failures", "update_id", e.UpdateID, "chat_id", e.Chat, "op", m.Op, "attempts", e.Attempts+1, "err", err)
-		b.settle(e, nil, nil)
+		b.settle(e, tallyOf(m.Then), nil)
 	default:
 		wait := owedRetry.Delay(e.Attempts + 1)
 		b.log.Warn("owed message not sent yet, will retry", "update_id", e.UpdateID, "chat_id", e.Chat, "op", m.Op, "attempts", e.Attempts+1, "retry_in", wait, "err", err)
@@ -458,20 +487,54 @@ func (b *Bot) owedResult(e store.OutboxEntry, m owedMessage, sent *tele.Message,
 // A follow-up on something gone since (a flag erased by /oubli) is
 // dropped; the entry is forgotten all the same.
 func (b *Bot) settle(e store.OutboxEntry, then *followUp, sent *tele.Message) {
+	b.settleChain(e, then, sent, nil)
+}
+
+// settleChain is settle that also owes next (nil: nothing), in the same
+// transaction.
+func (b *Bot) settleChain(e store.OutboxEntry, then *followUp, sent *tele.Message, next *chained) {
 	var fn func(*store.Tx) error
-	if then != nil && sent != nil {
-		fn = func(tx *store.Tx) error { return b.followUp(tx, then, sent) }
+	if then != nil && (sent != nil || needsNoMessage(then.Kind)) || next != nil {
+		fn = func(tx *store.Tx) error {
+			if then != nil && (sent != nil || needsNoMessage(then.Kind)) {
+				if err := b.followUp(tx, then, sent); err != nil {
+					return err
+				}
+			}
+			if next == nil {
+				return nil
+			}
+			n, err := b.entry(nil, outbox.Priority(next.Priority), next.Chat, next.Msg)
+			if err != nil {
+				return err
+			}
+			n.UpdateID = e.UpdateID
+			return tx.Owe(n)
+		}
+		if next != nil {
+			defer b.wakeSender()
+		}
 	}
 	err := b.st.Settle(e.Seq, fn)
 	if err != nil && fn != nil {
 		if !errors.Is(err, store.ErrNotFound) {
-			b.log.Error("record what a sent message leaves", "update_id", e.UpdateID, "kind", then.Kind, "err", err)
+			b.log.Error("record what a sent message leaves", "update_id", e.UpdateID, "err", err)
 		}
 		err = b.st.Settle(e.Seq, nil)
 	}
 	if err != nil {
 		b.log.Error("forget sent outbox entry", "err", err)
 	}
+}
+
+// tallyOf is then when it names a tally: a tally's edit dropped for good
+// is recorded as shown all the same, so that its message is not left
+// with an edit owed for ever (the next answer owes another).
+func tallyOf(then *followUp) *followUp {
+	if then != nil && then.Kind == thenTally {
+		return then
+	}
+	return nil
 }
 
 // renderCard fills m with the card its Then names, as the store has it
@@ -530,6 +593,13 @@ func (b *Bot) renderRefresh(m *owedMessage) bool {
 	}
 	var chat int64
 	switch m.Then.Kind {
+	case thenTally:
+		if _, ok := b.renderTally(m); !ok {
+			return false
+		}
+		// Then stays: the total shown is recorded once it is settled.
+		m.Op, m.Text = opEdit, b.fitText(m.Text)
+		return true
 	case thenFlagCard:
 		f, err := b.st.Flag(m.Then.ID)
 		if err != nil || f.CardMessageID == 0 {
@@ -558,8 +628,22 @@ func (b *Bot) renderRefresh(m *owedMessage) bool {
 	return true
 }
 
-// followUp records where a sent card or notice is.
+// followUp records where a sent card or notice is, or the total a
+// tally's edit showed.
 func (b *Bot) followUp(tx *store.Tx, then *followUp, sent *tele.Message) error {
+	switch then.Kind {
+	case thenTally:
+		return b.tallyShown(tx, then)
+	case thenAutoDeleted:
+		f, err := tx.UpdateFlag(then.ID, func(f *review.Flag) error {
+			f.AutoDeleted = true
+			return nil
+		})
+		if err != nil || f.CardMessageID == 0 {
+			return err // a card not sent yet will say so
+		}
+		return b.oweIn(tx, nil, outbox.Moderators, f.CardChatID, owedMessage{Op: opRefresh, Then: &followUp{Kind: thenFlagCard, ID: f.ID}})
+	}
 	chat, id := sent.Chat.ID, sent.ID
 	var err error
 	switch then.Kind {
@@ -586,6 +670,8 @@ func (b *Bot) followUp(tx *store.Tx, then *followUp, sent *tele.Message) error {
 			d.CardChatID, d.CardMessageID = chat, id
 			return nil
 		})
+	case thenEphemeral:
+		err = tx.Ephemeral(chat, id, b.now().Add(ephemeralTTL))
 	case thenAlertCard:
 		now := b.now()
 		err = tx.RememberCard(chat, id, now, now.Add(time.Duration(b.cfg.RetentionDays)*24*time.Hour))

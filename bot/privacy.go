@@ -110,11 +110,14 @@ func (b *Bot) lastCall(now time.Time) {
 	}
 	lang := b.cfg.Language
 	type item struct{ Name, Group, Link string }
-	items := make([]item, 0, len(due))
-	for _, a := range due {
-		items = append(items, item{Name: a.Name, Group: b.groupTitle(a), Link: messageLink(a.CardChatID, a.CardMessageID)})
+	// Capped like the 24-hour reminder: it names reminderItems requests
+	// and counts the rest, so its text fits in one Telegram message
+	// whatever the backlog (all of them are marked reminded).
+	items := make([]item, 0, min(len(due), reminderItems))
+	for _, a := range due[:min(len(due), reminderItems)] {
+		items = append(items, item{Name: review.Excerpt(a.Name, 64), Group: review.Excerpt(b.groupTitle(a), 48), Link: messageLink(a.CardChatID, a.CardMessageID)})
 	}
-	text := b.texts.T(lang, "privacy.last_call", map[string]any{"Items": items})
+	text := b.texts.T(lang, "privacy.last_call", map[string]any{"Items": items, "Count": len(due), "More": len(due) - len(items)})
 	if err := b.write(func(tx *store.Tx) error {
 		for _, a := range due {
 			if _, err := tx.UpdateAdmission(a.ID, func(x *admission.Admission) error {
@@ -181,13 +184,15 @@ func (b *Bot) closeOne(id string, now time.Time) {
 			x.Expire(now)
 			return nil
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return b.oweForgottenAdmissionCard(tx, a)
 	})
 	if err != nil {
 		b.log.Error("close stale request", "admission", id, "err", err)
 		return
 	}
-	b.forgetAdmissionCard(a)
 	b.log.Info("request to join closed: no decision in time, personal fields erased", "admission", a.ID)
 }
 
@@ -205,11 +210,12 @@ func (b *Bot) letGo(a *admission.Admission) error {
 	return b.admin("unbanChatMember", a.GroupID, func() error { return b.tb.Unban(chat, user, true) })
 }
 
-// forgetAdmissionCard edits an admission's card to keep only its outcome
-// and date: no name, @username, bio or signals.
-func (b *Bot) forgetAdmissionCard(a *admission.Admission) {
+// forgottenAdmissionCard is the edit of an admission's card down to its
+// outcome and date: no name, @username, bio or signals; false when it has
+// no card.
+func (b *Bot) forgottenAdmissionCard(a *admission.Admission) (owedMessage, bool) {
 	if a.CardMessageID == 0 {
-		return
+		return owedMessage{}, false
 	}
 	lang := b.cfg.Language
 	outcome := "expired"
@@ -232,32 +238,40 @@ func (b *Bot) forgetAdmissionCard(a *admission.Admission) {
 		// person's profile.
 		text, markup = b.cardText(a, lang), b.decisionButtons(a)
 	}
-	if err := b.edit(a.CardChatID, a.CardMessageID, text, markup); err != nil {
-		b.log.Warn("admission card not cleared", "admission", a.ID, "err", err)
-	}
+	return owedMessage{Op: opEdit, MessageID: a.CardMessageID, Text: text, Markup: markup}, true
 }
 
-// forgetFlagCard edits a decided flag's card, or its line in a digest, to
-// keep only the decision and its date: no author, excerpt, reasons or
-// reporter.
+// oweForgottenAdmissionCard owes, within tx, the edit of a's card down to
+// its outcome (forgottenAdmissionCard).
+func (b *Bot) oweForgottenAdmissionCard(tx *store.Tx, a *admission.Admission) error {
+	if m, ok := b.forgottenAdmissionCard(a); ok {
+		return b.oweIn(tx, nil, outbox.Moderators, a.CardChatID, m)
+	}
+	return nil
+}
+
+// forgottenFlagCard is the edit of a decided flag's card, or of its
+// digest, down to the decision and its date: no author, excerpt, reasons
+// or reporter; ok false when there is nothing to edit.
 //
 // A digest gathers several members' messages: at the end of retention it
-// is cleared when every flag in it is decided; after /oubli (whole false)
-// it is shown again without the member's lines, which are erased by then.
-func (b *Bot) forgetFlagCard(f *review.Flag, digests map[string]bool, whole bool) {
+// is cleared when every flag in it is decided (whole: this reads the
+// store, so not within a transaction); after /oubli (whole false) it is
+// shown again, when it is sent, without the member's lines, which are
+// erased by then.
+func (b *Bot) forgottenFlagCard(f *review.Flag, digests map[string]bool, whole bool) (chat int64, m owedMessage, ok bool) {
 	lang := b.cfg.Language
 	if f.DigestID != "" {
 		if digests[f.DigestID] {
-			return
+			return 0, m, false
 		}
 		digests[f.DigestID] = true
 		if !whole {
-			b.refreshDigest(f.DigestID)
-			return
+			return b.cfg.Moderation.ChatID, owedMessage{Op: opRefresh, Then: &followUp{Kind: thenDigestCard, ID: f.DigestID}}, true
 		}
 		d, err := b.st.Digest(f.DigestID)
 		if err != nil || d.CardMessageID == 0 {
-			return
+			return 0, m, false
 		}
 		var items []map[string]any
 		for i, id := range d.FlagIDs {
@@ -266,25 +280,20 @@ func (b *Bot) forgetFlagCard(f *review.Flag, digests map[string]bool, whole bool
 				continue
 			}
 			if !g.Decided() {
-				return // a moderator still needs this digest
+				return 0, m, false // a moderator still needs this digest
 			}
 			items = append(items, map[string]any{"N": i + 1, "Action": string(g.Action), "Warnings": g.Warnings, "Decided": g.Decided(), "At": b.when(g.DecidedAt, lang)})
 		}
 		text := b.texts.T(lang, "privacy.digest_forgotten", map[string]any{"Items": items})
-		if err := b.edit(d.CardChatID, d.CardMessageID, text, nil); err != nil {
-			b.log.Warn("digest not cleared", "digest", d.ID, "err", err)
-		}
-		return
+		return d.CardChatID, owedMessage{Op: opEdit, MessageID: d.CardMessageID, Text: text}, true
 	}
 	if f.CardMessageID == 0 {
-		return
+		return 0, m, false
 	}
 	text := b.texts.T(lang, "privacy.flag_card_forgotten", map[string]any{
 		"Group": b.groupName(f.GroupID), "Action": string(f.Action), "Warnings": f.Warnings, "At": b.when(f.DecidedAt, lang),
 	})
-	if err := b.edit(f.CardChatID, f.CardMessageID, text, nil); err != nil {
-		b.log.Warn("flag card not cleared", "flag", f.ID, "err", err)
-	}
+	return f.CardChatID, owedMessage{Op: opEdit, MessageID: f.CardMessageID, Text: text}, true
 }
 
 // retainCards clears the cards of what the retention job is about to
@@ -298,8 +307,20 @@ func (b *Bot) retainCards(now time.Time, retention time.Duration) {
 	if err != nil {
 		b.log.Error("retention: read admissions", "err", err)
 	}
+	// The edits are owed (on disk) before the records are purged.
+	var owed []store.OutboxEntry
+	add := func(chat int64, m owedMessage) {
+		e, err := b.entry(nil, outbox.Moderators, chat, m)
+		if err != nil {
+			b.log.Error("retention: card edit", "err", err)
+			return
+		}
+		owed = append(owed, e)
+	}
 	for _, a := range adms {
-		b.forgetAdmissionCard(a)
+		if m, ok := b.forgottenAdmissionCard(a); ok {
+			add(a.CardChatID, m)
+		}
 	}
 	flags, err := b.st.Flags(func(f *review.Flag) bool { return f.Expired(now, retention) })
 	if err != nil {
@@ -307,13 +328,21 @@ func (b *Bot) retainCards(now time.Time, retention time.Duration) {
 	}
 	digests := map[string]bool{}
 	for _, f := range flags {
-		b.forgetFlagCard(f, digests, true)
+		if chat, m, ok := b.forgottenFlagCard(f, digests, true); ok {
+			add(chat, m)
+		}
+	}
+	if len(owed) > 0 {
+		if err := b.st.Enqueue(owed...); err != nil {
+			b.log.Error("retention: record card edits", "err", err)
+		}
+		b.wakeSender()
 	}
 	b.clearAlertCards(now)
 }
 
 // clearAlertCards edits the alert cards whose period is over down to
-// their date.
+// their date: forgotten with the edit owed, in one transaction.
 func (b *Bot) clearAlertCards(now time.Time) {
 	due, err := b.st.DueCards(now)
 	if err != nil {
@@ -323,11 +352,12 @@ func (b *Bot) clearAlertCards(now time.Time) {
 	lang := b.cfg.Language
 	for _, c := range due {
 		text := b.texts.T(lang, "privacy.alert_card_forgotten", map[string]any{"At": b.when(c.Posted, lang)})
-		if err := b.edit(c.ChatID, c.MessageID, text, nil); err != nil && !permanent(err) {
-			b.log.Warn("alert card not cleared yet, will retry", "err", err)
-			continue
-		}
-		if err := b.st.DropCard(c.ChatID, c.MessageID); err != nil {
+		if err := b.write(func(tx *store.Tx) error {
+			if err := tx.DropCard(c.ChatID, c.MessageID); err != nil {
+				return err
+			}
+			return b.oweIn(tx, nil, outbox.Moderators, c.ChatID, owedMessage{Op: opEdit, MessageID: c.MessageID, Text: text})
+		}); err != nil {
 			b.log.Error("drop alert card", "err", err)
 		}
 	}
@@ -349,24 +379,52 @@ func (b *Bot) forgetMember(userID int64) (store.Erased, error) {
 	if err != nil {
 		return store.Erased{}, err
 	}
-	e, err := b.st.Forget(userID, b.now().Add(-b.cfg.Moderation.NewMemberWindow))
+	// The erasure and the edits of the cards about the member, in one
+	// transaction (read within it: a bbolt read beside it could block).
+	mods := b.cfg.Moderation.ChatID
+	e, err := b.st.ForgetWith(userID, b.now().Add(-b.cfg.Moderation.NewMemberWindow), func(tx *store.Tx) error {
+		for _, a := range adms {
+			if cur, err := tx.Admission(a.ID); err == nil {
+				a = cur // kept, stripped of the person's profile
+			}
+			if err := b.oweForgottenAdmissionCard(tx, a); err != nil {
+				return err
+			}
+		}
+		digests := map[string]bool{}
+		for _, f := range about {
+			if chat, m, ok := b.forgottenFlagCard(f, digests, false); ok {
+				if err := b.oweIn(tx, nil, outbox.Moderators, chat, m); err != nil {
+					return err
+				}
+			}
+		}
+		for _, f := range reported {
+			// The reporter's name is gone from it: shown again as the
+			// store has it when the edit is sent.
+			cur, err := tx.Flag(f.ID)
+			if err != nil {
+				continue
+			}
+			then := &followUp{Kind: thenFlagCard, ID: cur.ID}
+			if cur.DigestID != "" {
+				if digests[cur.DigestID] {
+					continue
+				}
+				digests[cur.DigestID] = true
+				then = &followUp{Kind: thenDigestCard, ID: cur.DigestID}
+			} else if cur.CardMessageID == 0 {
+				continue
+			}
+			if err := b.oweIn(tx, nil, outbox.Moderators, mods, owedMessage{Op: opRefresh, Then: then}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return e, err
 	}
-	for _, a := range adms {
-		if cur, err := b.st.Admission(a.ID); err == nil {
-			a = cur // kept, stripped of the person's profile
-		}
-		b.forgetAdmissionCard(a)
-	}
-	digests := map[string]bool{}
-	for _, f := range about {
-		b.forgetFlagCard(f, digests, false)
-	}
-	for _, f := range reported {
-		if cur, err := b.st.Flag(f.ID); err == nil {
-			b.refreshFlag(cur) // the reporter's name is gone from it
-		}
-	}
+	b.wakeSender()
 	return e, nil
 }

@@ -40,31 +40,22 @@ func (b *Bot) onResources(c tele.Context) error {
 	if c.Chat().Type == tele.ChatPrivate {
 		return b.owe(c, outbox.Normal, c.Chat().ID, text, markup)
 	}
-	if _, ok := b.sendPrivate(who.ID, text, markup); ok {
-		b.groupNote(c.Chat().ID, b.texts.T(lang, "resources.sent_private", nil), nil)
-		return nil
-	}
+	// In a group: the menu in private, then a short note in the group
+	// (removed after ephemeralTTL) saying so, or, when the member never
+	// opened the private chat, pointing to it. Owed with the update's
+	// mark; which note follows is known once Telegram answered.
 	open := &tele.ReplyMarkup{InlineKeyboard: [][]tele.InlineButton{{
 		{Text: b.texts.T(lang, "resources.btn_open_private", nil), URL: b.deepLink(startResources)},
 	}}}
-	b.groupNote(c.Chat().ID, b.texts.T(lang, "resources.open_private", nil), open)
-	return nil
-}
-
-// groupNote posts a short reply in a group and schedules its removal.
-func (b *Bot) groupNote(chatID int64, text string, markup *tele.ReplyMarkup) {
-	var opts []any
-	if markup != nil {
-		opts = append(opts, markup)
+	group := c.Chat().ID
+	note := func(text string, markup *tele.ReplyMarkup) *chained {
+		return &chained{Chat: group, Priority: int(outbox.Normal), Msg: owedMessage{Text: text, Markup: markup, Then: &followUp{Kind: thenEphemeral}}}
 	}
-	msg, err := b.send(chatID, text, opts...)
-	if err != nil {
-		b.log.Warn("group note not sent", "chat_id", chatID, "err", err)
-		return
-	}
-	if err := b.st.Ephemeral(chatID, msg.ID, b.now().Add(ephemeralTTL)); err != nil {
-		b.log.Error("record group note", "err", err)
-	}
+	return b.oweOp(c, outbox.Normal, who.ID, owedMessage{
+		Text: text, Markup: markup,
+		After: note(b.texts.T(lang, "resources.sent_private", nil), nil),
+		Else:  note(b.texts.T(lang, "resources.open_private", nil), open),
+	})
 }
 
 // regionOf is the member's remembered region, else the region of the group
@@ -250,10 +241,16 @@ func (b *Bot) dropEphemeral(now time.Time) {
 		return
 	}
 	for _, m := range due {
-		if err := b.remove(m[0], int(m[1])); err != nil && !permanent(err) {
-			continue
+		// Forgotten with its deletion owed, in one transaction.
+		chat, id := m[0], int(m[1])
+		if err := b.write(func(tx *store.Tx) error {
+			if err := tx.DropEphemeral(chat, id); err != nil {
+				return err
+			}
+			return b.oweIn(tx, nil, outbox.Normal, chat, owedMessage{Op: opDelete, MessageID: id})
+		}); err != nil {
+			b.log.Error("record group note removal", "chat_id", chat, "err", err)
 		}
-		_ = b.st.DropEphemeral(m[0], int(m[1]))
 	}
 }
 

@@ -317,32 +317,3 @@ func (b *Bot) digestView(d *review.Digest) (string, *tele.ReplyMarkup) {
 	}
 	return text, &tele.ReplyMarkup{InlineKeyboard: rows}
 }
-
-// refreshFlag shows the decision where moderators see the flag.
-func (b *Bot) refreshFlag(f *review.Flag) {
-	if f.DigestID != "" {
-		b.refreshDigest(f.DigestID)
-		return
-	}
-	if f.CardMessageID == 0 {
-		return
-	}
-	if err := b.edit(f.CardChatID, f.CardMessageID, b.flagText(f), b.flagButtons(f)); err != nil {
-		b.log.Warn("flag card not updated", "flag", f.ID, "err", err)
-	}
-}
-
-// refreshDigest re-renders a posted digest after a decision.
-func (b *Bot) refreshDigest(id string) {
-	d, err := b.st.Digest(id)
-	if err != nil || d.CardMessageID == 0 {
-		return
-	}
-	text, markup := b.digestView(d)
-	if d.Kind == review.FloodDigest {
-		text, markup = b.floodDigestView(d)
-	}
-	if err := b.edit(d.CardChatID, d.CardMessageID, text, markup); err != nil {
-		b.log.Warn("digest not updated", "digest", id, "err", err)
-	}
-}

@@ -81,14 +81,20 @@ func (b *Bot) onGroupMessage(c tele.Context) error {
 		Excerpt: review.Excerpt(text, review.ExcerptLen), Score: v.Score, Reasons: reasons(v),
 		CreatedAt: b.now(),
 	}
+	id := b.raise(f)
 	if th := b.cfg.Moderation.AutoDeleteAbove; th > 0 && v.Score >= th {
-		if err := b.remove(g.ChatID, m.ID); err != nil {
-			b.log.Warn("automatic deletion failed", "update_id", c.Update().ID, "err", err)
-		} else {
-			f.AutoDeleted = true
+		// Owed with the update's mark, among the effects of decisions;
+		// the flag says so once Telegram did it (a card sent meanwhile is
+		// shown again), so that a deletion Telegram refuses leaves the
+		// moderators' buttons to it.
+		del := owedMessage{Op: opDelete, MessageID: m.ID}
+		if id != "" {
+			del.Then = &followUp{Kind: thenAutoDeleted, ID: id}
+		}
+		if err := b.oweOp(c, outbox.Effects, g.ChatID, del); err != nil {
+			b.log.Error("record automatic deletion", "update_id", c.Update().ID, "err", err)
 		}
 	}
-	b.raise(f)
 	return nil
 }
 
@@ -123,17 +129,21 @@ func reasons(v moderation.Verdict) []review.Reason {
 }
 
 // raise stores a flag and queues it for the moderators.
-func (b *Bot) raise(f review.Flag) {
+func (b *Bot) raise(f review.Flag) string {
 	got, created, err := b.st.CreateFlag(f)
 	if err != nil {
 		b.log.Error("store flag", "err", err)
-		return
+		return ""
 	}
 	if !created {
-		return // already in front of the moderators
+		if got == nil {
+			return ""
+		}
+		return got.ID // already in front of the moderators
 	}
 	b.countFlag(got)
 	b.enqueue(got.ID)
+	return got.ID
 }
 
 // enqueue hands a stored flag to the review loop, once: a flag already

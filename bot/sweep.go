@@ -91,7 +91,7 @@ func (b *Bot) remind(now time.Time) {
 	type item struct{ Name, Group, Since, Link string }
 	items := make([]item, 0, min(len(due), reminderItems))
 	for _, a := range due[:min(len(due), reminderItems)] {
-		items = append(items, item{Name: review.Excerpt(a.Name, 64), Group: b.groupTitle(a), Since: b.when(a.AnsweredAt, lang), Link: messageLink(a.CardChatID, a.CardMessageID)})
+		items = append(items, item{Name: review.Excerpt(a.Name, 64), Group: review.Excerpt(b.groupTitle(a), 48), Since: b.when(a.AnsweredAt, lang), Link: messageLink(a.CardChatID, a.CardMessageID)})
 	}
 	text := b.texts.T(lang, "admission.reminder", map[string]any{
 		"Items": items, "Count": len(due), "More": len(due) - len(items), "Hours": int(b.cfg.Moderation.ReminderAfter.Hours()),

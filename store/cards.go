@@ -70,3 +70,12 @@ func (s *Store) DropCard(chatID int64, msgID int) error {
 		return b.Delete(i64key(chatID, int64(msgID)))
 	})
 }
+
+// DropCard is Store.DropCard within t (with the card's edit owed).
+func (t *Tx) DropCard(chatID int64, msgID int) error {
+	b := t.tx.Bucket(bucketCards)
+	if b == nil {
+		return nil
+	}
+	return b.Delete(i64key(chatID, int64(msgID)))
+}

@@ -40,6 +40,10 @@ type CheckInPost struct {
 	// TallyShown is the total last written under the message, so the
 	// aggregate is edited only when it changed.
 	TallyShown int `json:"tally_shown"`
+	// TallyOwed: an edit of the message to show the tally is in the
+	// outbox. One at a time per message: it shows the tally as it is
+	// when it is sent, so answers meanwhile owe nothing more.
+	TallyOwed bool `json:"tally_owed,omitempty"`
 	// AnswerKey is this occurrence's own random key, sealed with the
 	// deployment key (outside the data file): the tally tells members
 	// apart by an HMAC of their user id under it, so that each counts
@@ -100,23 +104,47 @@ func (s *Store) CheckIn(group int64, key string) (*CheckInPost, error) {
 
 // UpdateCheckIn applies change atomically.
 func (s *Store) UpdateCheckIn(group int64, key string, change func(*CheckInPost) error) (*CheckInPost, error) {
-	var p CheckInPost
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketCheckIns)
-		k := checkInKey(group, key)
-		v := b.Get(k)
-		if v == nil {
-			return ErrNotFound
-		}
-		if err := json.Unmarshal(v, &p); err != nil {
-			return fmt.Errorf("decode check-in: %w", err)
-		}
-		if err := change(&p); err != nil {
-			return err
-		}
-		return putJSON(b, k, p)
+	var p *CheckInPost
+	err := s.Write(func(t *Tx) error {
+		var err error
+		p, err = t.UpdateCheckIn(group, key, change)
+		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// CheckIn is Store.CheckIn within t.
+func (t *Tx) CheckIn(group int64, key string) (*CheckInPost, error) {
+	v := t.tx.Bucket(bucketCheckIns).Get(checkInKey(group, key))
+	if v == nil {
+		return nil, ErrNotFound
+	}
+	var p CheckInPost
+	if err := json.Unmarshal(v, &p); err != nil {
+		return nil, fmt.Errorf("decode check-in: %w", err)
+	}
+	return &p, nil
+}
+
+// UpdateCheckIn is Store.UpdateCheckIn within t.
+func (t *Tx) UpdateCheckIn(group int64, key string, change func(*CheckInPost) error) (*CheckInPost, error) {
+	var p CheckInPost
+	b := t.tx.Bucket(bucketCheckIns)
+	k := checkInKey(group, key)
+	v := b.Get(k)
+	if v == nil {
+		return nil, ErrNotFound
+	}
+	if err := json.Unmarshal(v, &p); err != nil {
+		return nil, fmt.Errorf("decode check-in: %w", err)
+	}
+	if err := change(&p); err != nil {
+		return nil, err
+	}
+	if err := putJSON(b, k, p); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -162,7 +190,19 @@ type CheckInAnswer struct {
 // occurrence (a skipped one is ErrNotFound: it was never shown).
 func (s *Store) AnswerCheckIn(group int64, key string, userID int64, m checkin.Mood) (CheckInAnswer, error) {
 	var out CheckInAnswer
-	p, err := s.UpdateCheckIn(group, key, func(x *CheckInPost) error {
+	err := s.Write(func(t *Tx) error {
+		var err error
+		out, err = t.AnswerCheckIn(group, key, userID, m)
+		return err
+	})
+	return out, err
+}
+
+// AnswerCheckIn is Store.AnswerCheckIn within t: the answer and what it
+// causes (the tally's edit, help in private) in one transaction.
+func (t *Tx) AnswerCheckIn(group int64, key string, userID int64, m checkin.Mood) (CheckInAnswer, error) {
+	var out CheckInAnswer
+	p, err := t.UpdateCheckIn(group, key, func(x *CheckInPost) error {
 		// Claimed counts too: the message is visible as soon as Telegram
 		// accepted it, a moment before the record says posted.
 		if x.State == Skipped {
@@ -170,7 +210,7 @@ func (s *Store) AnswerCheckIn(group int64, key string, userID int64, m checkin.M
 		}
 		token := ""
 		if x.Open() {
-			key, err := s.answerKey(x)
+			key, err := t.s.answerKey(x)
 			if err != nil {
 				return err
 			}
@@ -250,6 +290,17 @@ func (s *Store) Ephemeral(chatID int64, msgID int, deleteAt time.Time) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketEphemeral).Put(i64key(chatID, int64(msgID)), u64(uint64(deleteAt.Unix())))
 	})
+}
+
+// Ephemeral is Store.Ephemeral within t (the note's message id recorded
+// in the transaction that forgets its owed entry).
+func (t *Tx) Ephemeral(chatID int64, msgID int, deleteAt time.Time) error {
+	return t.tx.Bucket(bucketEphemeral).Put(i64key(chatID, int64(msgID)), u64(uint64(deleteAt.Unix())))
+}
+
+// DropEphemeral is Store.DropEphemeral within t (with the deletion owed).
+func (t *Tx) DropEphemeral(chatID int64, msgID int) error {
+	return t.tx.Bucket(bucketEphemeral).Delete(i64key(chatID, int64(msgID)))
 }
 
 // DueEphemeral returns the messages whose time is up, as (chat, message).

@@ -35,6 +35,13 @@ type Erased struct {
 // new-member window, in which screening weighs messages more), stripped of
 // name, @username, bio and language.
 func (s *Store) Forget(userID int64, newSince time.Time) (Erased, error) {
+	return s.ForgetWith(userID, newSince, nil)
+}
+
+// ForgetWith is Forget that runs then (nil: nothing) in the same
+// transaction, once everything is erased: the edits of the cards about
+// the member are owed with the erasure.
+func (s *Store) ForgetWith(userID int64, newSince time.Time, then func(*Tx) error) (Erased, error) {
 	var e Erased
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		adm, members := tx.Bucket(bucketAdmissions), tx.Bucket(bucketMembers)
@@ -145,7 +152,12 @@ func (s *Store) Forget(userID int64, newSince time.Time) (Erased, error) {
 		prefs := tx.Bucket(bucketPrefs)
 		if prefs.Get(u64(uint64(userID))) != nil {
 			e.Prefs = true
-			return prefs.Delete(u64(uint64(userID)))
+			if err := prefs.Delete(u64(uint64(userID))); err != nil {
+				return err
+			}
+		}
+		if then != nil {
+			return then(&Tx{tx: tx, s: s})
 		}
 		return nil
 	})

@@ -145,7 +145,7 @@ var Inventory = []Kept{
 		Why:     "the aggregate under the message, each member counting once",
 		HowLong: "key and member hashes: deleted one week after the check-in (claimed but never posted ones too); counts: kept",
 		Fields: []string{"group", "key", "checkin", "state", "at", "message_id", "variant", "tally", "tally.counts", "tally.answers",
-			"tally.forgotten", "tally_shown", "answer_key"},
+			"tally.forgotten", "tally_shown", "tally_owed", "answer_key"},
 		Overdue: func(_, v []byte, now time.Time, p Periods) bool {
 			var c CheckInPost
 			if json.Unmarshal(v, &c) != nil {

@@ -20,13 +20,14 @@ import (
 // returns are copies the caller may keep.
 type Tx struct {
 	tx *bolt.Tx
+	s  *Store
 }
 
 // Write runs fn in one read-write transaction: everything fn wrote is on
 // disk when Write returns nil, nothing of it when fn returns an error
 // (returned as is, so that callers can test it with errors.Is).
 func (s *Store) Write(fn func(*Tx) error) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	return s.db.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, s: s}) })
 }
 
 // Owe appends entries to the outbox; they are sent once the transaction
