@@ -118,19 +118,7 @@ func (b *Bot) lastCall(now time.Time) {
 		items = append(items, item{Name: review.Excerpt(a.Name, 64), Group: review.Excerpt(b.groupTitle(a), 48), Link: messageLink(a.CardChatID, a.CardMessageID)})
 	}
 	text := b.texts.T(lang, "privacy.last_call", map[string]any{"Items": items, "Count": len(due), "More": len(due) - len(items)})
-	if err := b.write(func(tx *store.Tx) error {
-		for _, a := range due {
-			if _, err := tx.UpdateAdmission(a.ID, func(x *admission.Admission) error {
-				x.RemindedAt = now
-				return nil
-			}); err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-		}
-		return b.oweIn(tx, nil, outbox.Moderators, b.cfg.Moderation.ChatID, owedMessage{Text: text})
-	}); err != nil {
-		b.log.Error("record last reminder", "err", err)
-	}
+	b.oweReminder(due, now, text, "record last reminder")
 }
 
 func (b *Bot) closeOne(id string, now time.Time) {

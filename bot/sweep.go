@@ -96,9 +96,14 @@ func (b *Bot) remind(now time.Time) {
 	text := b.texts.T(lang, "admission.reminder", map[string]any{
 		"Items": items, "Count": len(due), "More": len(due) - len(items), "Hours": int(b.cfg.Moderation.ReminderAfter.Hours()),
 	})
-	// The reminder and the marks that it was given, in one transaction:
-	// the sender sends it (once: a reminder Telegram refuses for good is
-	// dropped, not made again every sweep; the requests stay in /attente).
+	b.oweReminder(due, now, text, "record reminder")
+}
+
+// oweReminder records a reminder to the moderators and, in the same
+// transaction, the marks that each of due was reminded: the sender sends
+// it once (a reminder Telegram refuses for good is dropped, not made again
+// every sweep; the requests stay in /attente).
+func (b *Bot) oweReminder(due []*admission.Admission, now time.Time, text, what string) {
 	if err := b.write(func(tx *store.Tx) error {
 		for _, a := range due {
 			if _, err := tx.UpdateAdmission(a.ID, func(x *admission.Admission) error {
@@ -110,7 +115,7 @@ func (b *Bot) remind(now time.Time) {
 		}
 		return b.oweIn(tx, nil, outbox.Moderators, b.cfg.Moderation.ChatID, owedMessage{Text: text})
 	}); err != nil {
-		b.log.Error("record reminder", "err", err)
+		b.log.Error(what, "err", err)
 	}
 }
 
