@@ -212,15 +212,16 @@ func (m *Model) logit(sc *scratch, adj *Adjustments) float64 {
 func (m *Model) sumHashed(fs []feature) (sum int64, top [2]feature, topW [2]int64) {
 	q := (*[numBuckets]int8)(m.q) // a fixed size: no bounds check in the loop
 	top[0].start, top[1].start = -1, -1
-	for _, f := range fs {
+	for i := range fs {
+		f := &fs[i] // not a copy of each feature
 		w := int64(q[f.cell&(numBuckets-1)])
 		sum += w
 		if w > topW[1] && f.start >= 0 {
 			if w > topW[0] {
 				top[1], topW[1] = top[0], topW[0]
-				top[0], topW[0] = f, w
+				top[0], topW[0] = *f, w
 			} else {
-				top[1], topW[1] = f, w
+				top[1], topW[1] = *f, w
 			}
 		}
 	}

@@ -210,7 +210,6 @@ func (s *Screener) Screen(text string, ctx Context) Verdict {
 func (s *Screener) learned(sc *scratch, b []byte, rules float64) float64 {
 	sc.extract(b, rules)
 	p := sigmoid(s.model.logit(sc, s.adj))
-	added := false
 	for i, f := range sc.top {
 		if f.start < 0 || sc.topW[i] < learnedEvidence {
 			continue
@@ -218,11 +217,7 @@ func (s *Screener) learned(sc *scratch, b []byte, rules float64) float64 {
 		// The share of the odds this feature brought, for ordering and
 		// display next to the rules' weights.
 		w := 1 - math.Exp(-sc.topW[i])
-		sc.reasons = append(sc.reasons, rawReason{code: cLearned, w: w, start: f.start, end: f.end})
-		added = true
-	}
-	if added {
-		sc.sortDedup(b)
+		sc.insert(rawReason{code: cLearned, w: w, start: f.start, end: f.end}, b)
 	}
 	return p
 }
@@ -317,6 +312,43 @@ func (sc *scratch) sortDedup(b []byte) {
 		}
 	}
 	sc.reasons = rs[:n]
+}
+
+// insert adds r to the reasons, which sortDedup has sorted and
+// deduplicated, where sortDedup would put it: after the reasons that come
+// before it, unless one of them has its code and evidence; a later one
+// with its code and evidence goes. One pass instead of sorting again.
+func (sc *scratch) insert(r rawReason, b []byte) {
+	rs := sc.reasons
+	p := len(rs)
+	for ; p > 0; p-- {
+		// before, with the common case (different weights) inline.
+		if pw := rs[p-1].w; r.w != pw {
+			if !(r.w > pw) {
+				break
+			}
+		} else if !r.before(rs[p-1], b) {
+			break
+		}
+	}
+	ev := evidenceOf(b, r)
+	drop := -1
+	for k := range rs {
+		if rs[k].code == r.code && string(evidenceOf(b, rs[k])) == string(ev) {
+			if k < p {
+				return
+			}
+			drop = k
+			break
+		}
+	}
+	if drop >= 0 {
+		rs = append(rs[:drop], rs[drop+1:]...)
+	}
+	rs = append(rs, rawReason{})
+	copy(rs[p+1:], rs[p:])
+	rs[p] = r
+	sc.reasons = rs
 }
 
 // export copies the sorted reasons out of the scratch buffers, with one

@@ -1,6 +1,8 @@
 package moderation
 
 import (
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -449,4 +451,38 @@ func TestScreenConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestInsertReason checks that inserting reasons one by one into sorted,
+// deduplicated reasons gives what appending them and sorting again gives:
+// the same reasons in the same order. Few weights and evidences, so that
+// ties and duplicates are common.
+func TestInsertReason(t *testing.T) {
+	b := []byte("dispo livraison tina dispo livraison")
+	spans := [][2]int32{{0, 5}, {6, 15}, {16, 20}, {21, 26}, {27, 36}, {0, 15}, {-1, -1}}
+	weights := []float64{0.2, 0.35, 0.5, 0.8, -0.4}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	random := func() rawReason {
+		s := spans[rnd.IntN(len(spans))]
+		return rawReason{code: int8(rnd.IntN(3)), w: weights[rnd.IntN(len(weights))], start: s[0], end: s[1]}
+	}
+	for n := 0; n < 20000; n++ {
+		var base, extra []rawReason
+		for range rnd.IntN(6) {
+			base = append(base, random())
+		}
+		for range 1 + rnd.IntN(3) {
+			extra = append(extra, random())
+		}
+		want := &scratch{reasons: append(slices.Clone(base), extra...)}
+		want.sortDedup(b)
+		got := &scratch{reasons: slices.Clone(base)}
+		got.sortDedup(b)
+		for _, r := range extra {
+			got.insert(r, b)
+		}
+		if !slices.Equal(got.reasons, want.reasons) {
+			t.Fatalf("base %v, inserted %v:\n got %v\nwant %v", base, extra, got.reasons, want.reasons)
+		}
+	}
 }
