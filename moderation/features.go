@@ -249,10 +249,7 @@ func (sc *scratch) extract(b []byte, ruleScore float64) {
 		}
 		prev, prevStart, prevShown = h, t.start, shown
 	}
-	fs = fs[:n]
-	if len(fs) > maxFeatures {
-		fs = fs[:maxFeatures]
-	}
+	fs = fs[:n] // dedup keeps at most maxFeatures of them
 	if sc.seen == nil {
 		sc.seen = new(cellSet)
 	}
