@@ -48,14 +48,14 @@ func TestDismissalsTeachTheFilter(t *testing.T) {
 	h := newHarness(t)
 	sales := []string{
 		"T'as besoin de quoi ? je passe chez toi ce soir avec de la soupe",
-		"T'as besoin de quoi ? je passe chez toi ce soir avec du thé",
-		"T'as besoin de quoi ? je passe chez toi ce soir avec un plat chaud",
+		"T'as besoin de quoi ? je passe chez toi ce soir avec une tisane",
+		"T'as besoin de quoi ? je passe chez toi ce soir avec des pâtes",
 	}
-	similar := "T'as besoin de quoi ? je passe chez toi ce soir avec des courses"
+	similar := "T'as besoin de quoi ? je passe chez toi ce soir avec un gâteau"
 
 	before := frenchUser(830, "Avant")
 	h.post(group(), before, similar)
-	h.botMessage(modChat, "Avant", "des courses") // flagged before anything was learned
+	h.botMessage(modChat, "Avant", "un gâteau") // flagged before anything was learned
 
 	for i, text := range sales {
 		decideCard(h, frenchUser(int64(831+i), fmt.Sprintf("Vendeur%d", i)), tele.User{}, text, false, "Ignorer")

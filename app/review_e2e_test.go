@@ -368,21 +368,25 @@ func TestNewMemberScreeningWeight(t *testing.T) {
 // nearThreshold returns two prices of the same shape that the shipped
 // filter scores just under its threshold, so that only the new-member
 // share (structure.new_member, 25 %) takes them over it. They are looked
-// for among a few shapes, since each retraining of the model moves scores.
+// for among product names × price shapes, since each retraining of the
+// model moves scores.
 func nearThreshold(t *testing.T) (string, string) {
 	t.Helper()
 	s := moderation.NewScreener(nil, 0)
-	for _, shape := range []string{"%d€ le g", "G %d le ml", "tina %d€", "%d le demi", "3mmc %d€", "%d balles le g", "crystal %d"} {
-		var found []string
-		for _, n := range []int{20, 30, 40, 50, 60, 70, 80, 90} {
-			text := fmt.Sprintf(shape, n)
-			v := s.Screen(text, moderation.Context{})
-			if boosted := s.Screen(text, moderation.Context{NewMember: true}); !v.Flag && boosted.Flag {
-				found = append(found, text)
+	for _, product := range []string{"tina", "3mmc", "G", "cc", "md", "3m", "gina", "ket", "coke"} {
+		for _, tpl := range []string{"%s %%d€ le g", "%s %%d le g", "%s %%d balles", "%s %%d€ le ml", "%s %%d la dose", "%%d€ le g de %s", "%s %%d€ le demi"} {
+			shape := fmt.Sprintf(tpl, product)
+			var found []string
+			for _, n := range []int{20, 30, 40, 50, 60, 70, 80, 90} {
+				text := fmt.Sprintf(shape, n)
+				v := s.Screen(text, moderation.Context{})
+				if boosted := s.Screen(text, moderation.Context{NewMember: true}); !v.Flag && boosted.Flag {
+					found = append(found, text)
+				}
 			}
-		}
-		if len(found) >= 2 {
-			return found[0], found[1]
+			if len(found) >= 2 {
+				return found[0], found[1]
+			}
 		}
 	}
 	t.Fatal("premise: no price shape the filter scores just under its threshold")
