@@ -42,7 +42,7 @@ func TestLockedCorpus(t *testing.T) {
 	all := loadCorpus(t)
 	s := NewScreener(nil, 0)
 	var locked []CorpusEntry
-	var flagged []bool
+	var flagged, fresh []bool
 	misses := map[string]int{}
 	for _, e := range all {
 		if !e.Locked() {
@@ -51,6 +51,7 @@ func TestLockedCorpus(t *testing.T) {
 		v := s.Screen(e.Text, Context{})
 		locked = append(locked, e)
 		flagged = append(flagged, v.Flag)
+		fresh = append(fresh, s.Screen(e.Text, Context{NewMember: true}).Flag)
 		if v.Flag != e.Dealer() {
 			misses[e.Label+"/"+e.Kind]++
 		}
@@ -71,6 +72,13 @@ func TestLockedCorpus(t *testing.T) {
 	}
 	if r.ProtectedFlagged > 0 {
 		t.Errorf("%d relapse, own-use or harm-reduction messages flagged, want none", r.ProtectedFlagged)
+	}
+	// The same messages as a newcomer's first ones (the new-member share):
+	// a newcomer telling their own use must be as safe as anyone.
+	rn := Measure(locked, fresh)
+	t.Logf("as a newcomer's messages: %s", rn)
+	if rn.ProtectedFlagged > r.ProtectedFlagged {
+		t.Errorf("%d relapse, own-use or harm-reduction messages flagged when a newcomer writes them, %d otherwise", rn.ProtectedFlagged, r.ProtectedFlagged)
 	}
 }
 
