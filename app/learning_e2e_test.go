@@ -44,10 +44,12 @@ func cardAbout(h *harness, author tele.User) bool {
 }
 
 func TestDismissalsTeachTheFilter(t *testing.T) {
-	// Members offering to bring something to someone who is unwell, in
-	// words that look like a delivery: false flags, which moderators dismiss.
+	// Members bringing food to someone who is unwell, or selling their own
+	// jam, in words that look like a delivery: false flags, which
+	// moderators dismiss.
 	h := newHarness(t)
 	sales, similar := falseFlags(t)
+	t.Logf("dismissed: %q; then: %q", sales, similar)
 
 	before := frenchUser(830, "Avant")
 	h.post(group(), before, similar)
@@ -67,10 +69,10 @@ func TestDismissalsTeachTheFilter(t *testing.T) {
 	h.botMessage(modChat, "Décisions dont le filtre a appris : 3")
 }
 
-// falseFlags returns three friendly offers of help that the shipped
-// filter flags, and a fourth of the same shape it flags too. They are
-// looked for among shapes × things brought, since each retraining of the
-// model moves scores.
+// falseFlags returns three friendly offers (help, or one's own goods)
+// that the shipped filter flags, and a fourth of the same shape it flags
+// too. They are looked for among shapes × things, since each retraining
+// of the model moves scores.
 func falseFlags(t *testing.T) ([]string, string) {
 	t.Helper()
 	s := moderation.NewScreener(nil, 0)
@@ -79,8 +81,10 @@ func falseFlags(t *testing.T) ([]string, string) {
 		"je passe chez toi ce soir avec %s, dispo après 20h",
 		"dispo ce soir, je te dépose %s en bas de chez toi",
 		"je te livre %s ce soir si tu veux, mp",
+		"je vends %s, 10 le pot, livraison possible sur Paris, mp",
 	}
-	things := []string{"de la soupe", "une tisane", "des pâtes", "un gâteau", "des crêpes", "du bouillon", "des clémentines", "un gratin"}
+	things := []string{"de la soupe", "une tisane", "des pâtes", "un gâteau", "des crêpes", "du bouillon", "des clémentines",
+		"un gratin", "du miel", "de la confiture", "des bougies", "du pain", "des savons", "des cookies"}
 	for _, shape := range shapes {
 		var found []string
 		for _, thing := range things {
