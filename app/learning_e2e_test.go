@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/entrepairs/entrepairs/moderation"
 	tele "gopkg.in/telebot.v3"
 )
 
@@ -43,19 +44,16 @@ func cardAbout(h *harness, author tele.User) bool {
 }
 
 func TestDismissalsTeachTheFilter(t *testing.T) {
-	// Members offering to bring something to someone who is unwell, in
-	// words that look like a delivery: false flags, which moderators dismiss.
+	// Members bringing food to someone who is unwell, or selling their own
+	// jam, in words that look like a delivery: false flags, which
+	// moderators dismiss.
 	h := newHarness(t)
-	sales := []string{
-		"T'as besoin de quoi ? je passe chez toi ce soir avec de la soupe",
-		"T'as besoin de quoi ? je passe chez toi ce soir avec une tisane",
-		"T'as besoin de quoi ? je passe chez toi ce soir avec des pâtes",
-	}
-	similar := "T'as besoin de quoi ? je passe chez toi ce soir avec un gâteau"
+	sales, similar := falseFlags(t)
+	t.Logf("dismissed: %q; then: %q", sales, similar)
 
 	before := frenchUser(830, "Avant")
 	h.post(group(), before, similar)
-	h.botMessage(modChat, "Avant", "un gâteau") // flagged before anything was learned
+	h.botMessage(modChat, "Avant", firstWords(similar)) // flagged before anything was learned
 
 	for i, text := range sales {
 		decideCard(h, frenchUser(int64(831+i), fmt.Sprintf("Vendeur%d", i)), tele.User{}, text, false, "Ignorer")
@@ -69,6 +67,38 @@ func TestDismissalsTeachTheFilter(t *testing.T) {
 
 	h.say(modChatRoom(), mod1, "/stats")
 	h.botMessage(modChat, "Décisions dont le filtre a appris : 3")
+}
+
+// falseFlags returns three friendly offers (help, or one's own goods)
+// that the shipped filter flags, and a fourth of the same shape it flags
+// too. They are looked for among shapes × things, since each retraining
+// of the model moves scores.
+func falseFlags(t *testing.T) ([]string, string) {
+	t.Helper()
+	s := moderation.NewScreener(nil, 0)
+	shapes := []string{
+		"T'as besoin de quoi ? je passe chez toi ce soir avec %s",
+		"je passe chez toi ce soir avec %s, dispo après 20h",
+		"dispo ce soir, je te dépose %s en bas de chez toi",
+		"je te livre %s ce soir si tu veux, mp",
+		"je vends %s, 10 le pot, livraison possible sur Paris, mp",
+	}
+	things := []string{"de la soupe", "une tisane", "des pâtes", "un gâteau", "des crêpes", "du bouillon", "des clémentines",
+		"un gratin", "du miel", "de la confiture", "des bougies", "du pain", "des savons", "des cookies"}
+	for _, shape := range shapes {
+		var found []string
+		for _, thing := range things {
+			text := fmt.Sprintf(shape, thing)
+			if s.Screen(text, moderation.Context{}).Flag {
+				found = append(found, text)
+			}
+		}
+		if len(found) >= 4 {
+			return found[:3], found[3]
+		}
+	}
+	t.Fatal("premise: no shape of a friendly offer of help that the filter flags four times")
+	return nil, ""
 }
 
 func TestDeletionsTeachTheFilter(t *testing.T) {

@@ -79,8 +79,10 @@ type Context struct {
 	// NewMember is true for the first messages of a newly admitted member:
 	// dealers join to sell at once. It raises a non-zero score by the
 	// lexicon's structure.new_member share (25 % by default: 0.4 becomes
-	// 0.5); a message with no signal stays at 0. Nothing else about who
-	// the author is ever changes a score.
+	// 0.5); a message with no signal stays at 0, and neither does a
+	// newcomer telling their own use (a story, recovery or harm-reduction
+	// dampener as strong as the model's member guard). Nothing else about
+	// who the author is ever changes a score.
 	NewMember bool
 }
 
@@ -187,7 +189,7 @@ func (s *Screener) Screen(text string, ctx Context) Verdict {
 		score = s.learned(sc, b, score)
 	}
 	v := Verdict{Score: score}
-	if ctx.NewMember && score > 0 {
+	if ctx.NewMember && score > 0 && !sc.ownStory() {
 		boosted := score * (1 + s.m.st.newMember)
 		if boosted > 1 {
 			boosted = 1
@@ -203,6 +205,15 @@ func (s *Screener) Screen(text string, ctx Context) Verdict {
 	v.Flag = v.Score >= s.threshold
 	v.Reasons = sc.export(b)
 	return v
+}
+
+// ownStory reports whether the rules read the author telling their own
+// life (a story, recovery, harm-reduction advice) as strongly as the
+// model's member guard does. A newcomer who introduces themselves with
+// their use, their old dealer and what they paid is the member the group
+// exists for: their first messages get no new-member share then.
+func (sc *scratch) ownStory() bool {
+	return max(sc.damp[cStory], sc.damp[cRecovery], sc.damp[cHarmReduction]) >= guardDampener
 }
 
 // learned scores with the model, given the rules' score, and adds the

@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -376,6 +377,48 @@ func TestScreenNewMember(t *testing.T) {
 			t.Errorf("new_member reason on a message flagged anyway: %s", reasonList(v))
 		}
 	}
+}
+
+// TestScreenNewMemberOwnStory: a newcomer who introduces themselves with
+// their use, their old dealer and what they paid is the member the group
+// exists for. Their message scores as anyone's would and is not flagged,
+// with the shipped model; a newcomer's offer still gets the share.
+func TestScreenNewMemberOwnStory(t *testing.T) {
+	s := NewScreener(nil, 0)
+	for _, text := range readLines(t, "testdata/newcomer_stories.txt") {
+		member := s.Screen(text, Context{})
+		fresh := s.Screen(text, Context{NewMember: true})
+		if fresh.Flag {
+			t.Errorf("newcomer's own story flagged at %.3f: %q\n%s", fresh.Score, text, reasonList(fresh))
+		}
+		if fresh.Score != member.Score {
+			t.Errorf("newcomer's own story scored %.3f, %.3f for a member: %q", fresh.Score, member.Score, text)
+		}
+	}
+	offer := "nouveau ici, je dépanne sur Toulouse si besoin, mp"
+	if member, fresh := s.Screen(offer, Context{}), s.Screen(offer, Context{NewMember: true}); !(fresh.Score > member.Score) {
+		t.Errorf("newcomer's offer scored %.3f, %.3f for a member: want the new-member share", fresh.Score, member.Score)
+	}
+}
+
+// readLines returns the non-empty lines of a testdata file that are not
+// comments.
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) == 0 {
+		t.Fatalf("%s has no lines", path)
+	}
+	return lines
 }
 
 // TestScreenKinds: a name or bio that advertises is screened like a
