@@ -83,6 +83,50 @@ func TestLockedCorpus(t *testing.T) {
 	}
 }
 
+// The unseen set (testdata/unseen/) is written by two more writers and
+// never trained on, by any model: requests for a person, a channel, a site
+// or a favour that name no product, and members asking for a help line, a
+// doctor, a meeting's link or company in the same words. It measures the
+// weakness the issue names first. The floors guard the level the shipped
+// model reached on it (76.1 % of requests, 7.5 % of benign messages
+// flagged); the goals are those of the locked part.
+const (
+	unseenMinSolicitationFlagged = 0.74
+	unseenMaxBenignFlagged       = 0.085
+)
+
+// TestUnseenCorpus screens the unseen set with the shipped screener.
+func TestUnseenCorpus(t *testing.T) {
+	es, err := LoadCorpusDir(os.DirFS("testdata/unseen"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) < 400 {
+		t.Fatalf("the unseen set has %d messages, want at least 400", len(es))
+	}
+	s := NewScreener(nil, 0)
+	flagged := make([]bool, len(es))
+	misses := map[string]int{}
+	for i, e := range es {
+		flagged[i] = s.Screen(e.Text, Context{}).Flag
+		if flagged[i] != e.Dealer() {
+			misses[e.Label+"/"+e.Kind]++
+		}
+	}
+	r := Measure(es, flagged)
+	t.Logf("unseen set: %s", r)
+	t.Logf("errors by kind: %v", misses)
+	if r.Solicitations < unseenMinSolicitationFlagged {
+		t.Errorf("solicitations flagged %.1f %%, want >= %.0f %%", 100*r.Solicitations, 100*unseenMinSolicitationFlagged)
+	}
+	if r.Benign > unseenMaxBenignFlagged {
+		t.Errorf("benign messages flagged %.2f %%, want <= %.1f %%", 100*r.Benign, 100*unseenMaxBenignFlagged)
+	}
+	if r.ProtectedFlagged > 0 {
+		t.Errorf("%d relapse, own-use or harm-reduction messages flagged, want none", r.ProtectedFlagged)
+	}
+}
+
 // TestEmbeddedModelIsCurrent retrains from the corpus with the shipped
 // settings and checks that the embedded weights are what training gives:
 // whoever changes the corpus, the features or the rules must run
