@@ -62,18 +62,7 @@ func TestLockedCorpus(t *testing.T) {
 	// Counts by kind only: the locked messages are not shown, so that
 	// nobody tunes the filter on them by accident.
 	t.Logf("errors by kind: %v", misses)
-	if r.Offers < minOfferFlagged {
-		t.Errorf("offers flagged %.1f %%, want >= %.0f %%", 100*r.Offers, 100*minOfferFlagged)
-	}
-	if r.Solicitations < minSolicitationFlagged {
-		t.Errorf("solicitations flagged %.1f %%, want >= %.0f %%", 100*r.Solicitations, 100*minSolicitationFlagged)
-	}
-	if r.Benign > maxBenignFlagged {
-		t.Errorf("benign messages flagged %.2f %%, want <= %.1f %%", 100*r.Benign, 100*maxBenignFlagged)
-	}
-	if r.ProtectedFlagged > 0 {
-		t.Errorf("%d relapse, own-use or harm-reduction messages flagged, want none", r.ProtectedFlagged)
-	}
+	checkFloors(t, r, minOfferFlagged, minSolicitationFlagged, maxBenignFlagged)
 	// The same messages as a newcomer's first ones (the new-member share):
 	// a newcomer telling their own use must be as safe as anyone.
 	rn := Measure(locked, fresh)
@@ -116,11 +105,21 @@ func TestUnseenCorpus(t *testing.T) {
 	r := Measure(es, flagged)
 	t.Logf("unseen set: %s", r)
 	t.Logf("errors by kind: %v", misses)
-	if r.Solicitations < unseenMinSolicitationFlagged {
-		t.Errorf("solicitations flagged %.1f %%, want >= %.0f %%", 100*r.Solicitations, 100*unseenMinSolicitationFlagged)
+	checkFloors(t, r, 0, unseenMinSolicitationFlagged, unseenMaxBenignFlagged)
+}
+
+// checkFloors fails when r is below a floor (a floor of 0 is no floor),
+// above the benign ceiling, or has any member's own story flagged.
+func checkFloors(t *testing.T, r Rates, minOffers, minSolicitations, maxBenign float64) {
+	t.Helper()
+	if r.Offers < minOffers {
+		t.Errorf("offers flagged %.1f %%, want >= %.0f %%", 100*r.Offers, 100*minOffers)
 	}
-	if r.Benign > unseenMaxBenignFlagged {
-		t.Errorf("benign messages flagged %.2f %%, want <= %.1f %%", 100*r.Benign, 100*unseenMaxBenignFlagged)
+	if r.Solicitations < minSolicitations {
+		t.Errorf("solicitations flagged %.1f %%, want >= %.0f %%", 100*r.Solicitations, 100*minSolicitations)
+	}
+	if r.Benign > maxBenign {
+		t.Errorf("benign messages flagged %.2f %%, want <= %.1f %%", 100*r.Benign, 100*maxBenign)
 	}
 	if r.ProtectedFlagged > 0 {
 		t.Errorf("%d relapse, own-use or harm-reduction messages flagged, want none", r.ProtectedFlagged)
