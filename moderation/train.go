@@ -239,7 +239,8 @@ func (m *Model) Calibrate(threshold float64) {
 type Rates struct {
 	Offers, Solicitations, Benign float64
 	// ProtectedFlagged counts flagged relapse, own-use and harm-reduction
-	// messages: it must be 0.
+	// messages: the locked part's must be 0; in cross-validation each
+	// weighs protectedCost missed dealers.
 	ProtectedFlagged int
 	N                int
 }
