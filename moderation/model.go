@@ -239,16 +239,22 @@ func (m *Model) sumHashed(fs []feature) (sum int64, top [2]feature, topW [2]int6
 // chose the sizes against the dealers they let through (three logits for
 // recovery instead of one: 0.3 points of offers and 0.2 of requests).
 func memberGuard(dense *[numDense]float32) float64 {
-	if dense[denseScore] >= DefaultThreshold {
+	if dense[denseScore] >= DefaultThreshold ||
+		!tellsOwnStory(float64(dense[cStory]), float64(dense[cRecovery]), float64(dense[cHarmReduction])) {
 		return 0
 	}
 	if dense[cRecovery] >= guardDampener {
 		return recoveryPenalty
 	}
-	if max(dense[cStory], dense[cHarmReduction]) >= guardDampener {
-		return guardPenalty
-	}
-	return 0
+	return guardPenalty
+}
+
+// tellsOwnStory reports whether a story, recovery or harm-reduction
+// dampener is strong enough to read the author telling their own life:
+// the member guard's condition, and the one that spares a newcomer the
+// new-member share.
+func tellsOwnStory(story, recovery, harmReduction float64) bool {
+	return max(story, recovery, harmReduction) >= guardDampener
 }
 
 // The guard's threshold (a dampener's weight) and sizes (in logits).

@@ -208,12 +208,12 @@ func (s *Screener) Screen(text string, ctx Context) Verdict {
 }
 
 // ownStory reports whether the rules read the author telling their own
-// life (a story, recovery, harm-reduction advice) as strongly as the
-// model's member guard does. A newcomer who introduces themselves with
-// their use, their old dealer and what they paid is the member the group
-// exists for: their first messages get no new-member share then.
+// life, as the model's member guard does (tellsOwnStory). A newcomer who
+// introduces themselves with their use, their old dealer and what they
+// paid is the member the group exists for: their first messages get no
+// new-member share then.
 func (sc *scratch) ownStory() bool {
-	return max(sc.damp[cStory], sc.damp[cRecovery], sc.damp[cHarmReduction]) >= guardDampener
+	return tellsOwnStory(sc.damp[cStory], sc.damp[cRecovery], sc.damp[cHarmReduction])
 }
 
 // learned scores with the model, given the rules' score, and adds the
