@@ -25,14 +25,14 @@ func loadCorpus(tb testing.TB) []CorpusEntry {
 // the model were tuned on: a missed dealer is bad, a member flagged for
 // telling a relapse is worse, and a relapse, own-use, harm-reduction or
 // health message must never be flagged. The goals are 95 % of offers and
-// 90 % of requests; the model trained on 12,660 messages reached 85.7 %
-// and 88.2 % of a locked part that holds the hardest lures and members
-// telling their own use in a dealer's words (README, "How a message is
-// scored"), and the floors guard that level until a better model reaches
-// the goals.
+// 90 % of requests; the model trained with dropout and an ensemble of five
+// (train.go) reached 88.3 % and 90.6 % of a locked part that holds the
+// hardest lures and members telling their own use in a dealer's words
+// (README, "How a message is scored"). The requests' floor is the goal;
+// the offers' one guards that level until a better model reaches it.
 const (
-	minOfferFlagged        = 0.85
-	minSolicitationFlagged = 0.88
+	minOfferFlagged        = 0.88
+	minSolicitationFlagged = 0.90
 	maxBenignFlagged       = 0.015
 )
 
@@ -77,11 +77,13 @@ func TestLockedCorpus(t *testing.T) {
 // or a favour that name no product, and members asking for a help line, a
 // doctor, a meeting's link or company in the same words. It measures the
 // weakness the issue names first. The floors guard the level the shipped
-// model reached on it (76.1 % of requests, 7.5 % of benign messages
-// flagged); the goals are those of the locked part.
+// model reached on it (81.5 % of requests, 9.2 % of benign messages
+// flagged: the model before dropout flagged 76.1 % and 7.5 %, four benign
+// messages fewer and thirteen requests fewer); the goals are those of the
+// locked part.
 const (
-	unseenMinSolicitationFlagged = 0.74
-	unseenMaxBenignFlagged       = 0.085
+	unseenMinSolicitationFlagged = 0.80
+	unseenMaxBenignFlagged       = 0.10
 )
 
 // TestUnseenCorpus screens the unseen set with the shipped screener.
@@ -132,7 +134,7 @@ func checkFloors(t *testing.T, r Rates, minOffers, minSolicitations, maxBenign f
 // `go run ./moderation/train`.
 func TestEmbeddedModelIsCurrent(t *testing.T) {
 	if testing.Short() {
-		t.Skip("retraining takes a few seconds")
+		t.Skip("retraining takes about 20 seconds (two minutes with -race)")
 	}
 	res := NewScreener(nil, 0).Train(loadCorpus(t), 5, DefaultTrainOptions)
 	for _, c := range res.Candidates {
