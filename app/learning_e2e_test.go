@@ -82,6 +82,8 @@ func falseFlags(t *testing.T) ([]string, string) {
 		"dispo ce soir, je te dépose %s en bas de chez toi",
 		"je te livre %s ce soir si tu veux, mp",
 		"je vends %s, 10 le pot, livraison possible sur Paris, mp",
+		"%s maison dispo, je me déplace, contacte-moi en mp",
+		"%s dispo, livraison ce soir, 10 le pot, mp",
 	}
 	things := []string{"de la soupe", "une tisane", "des pâtes", "un gâteau", "des crêpes", "du bouillon", "des clémentines",
 		"un gratin", "du miel", "de la confiture", "des bougies", "du pain", "des savons", "des cookies"}

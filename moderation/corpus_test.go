@@ -26,7 +26,7 @@ func loadCorpus(tb testing.TB) []CorpusEntry {
 // telling a relapse is worse, and a relapse, own-use, harm-reduction or
 // health message must never be flagged. The goals are 95 % of offers and
 // 90 % of requests; the model trained with dropout and an ensemble of five
-// (train.go) reached 88.3 % and 90.6 % of a locked part that holds the
+// (train.go) reached 88.2 % and 90.0 % of a locked part that holds the
 // hardest lures and members telling their own use in a dealer's words
 // (README, "How a message is scored"). The requests' floor is the goal;
 // the offers' one guards that level until a better model reaches it.
@@ -77,9 +77,9 @@ func TestLockedCorpus(t *testing.T) {
 // or a favour that name no product, and members asking for a help line, a
 // doctor, a meeting's link or company in the same words. It measures the
 // weakness the issue names first. The floors guard the level the shipped
-// model reached on it (81.5 % of requests, 9.2 % of benign messages
+// model reached on it (81.9 % of requests, 9.2 % of benign messages
 // flagged: the model before dropout flagged 76.1 % and 7.5 %, four benign
-// messages fewer and thirteen requests fewer); the goals are those of the
+// messages fewer and fourteen requests fewer); the goals are those of the
 // locked part.
 const (
 	unseenMinSolicitationFlagged = 0.80

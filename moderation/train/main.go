@@ -40,7 +40,7 @@ func run(dir, out string, folds int) error {
 	fmt.Printf("corpus: %d messages (%d in the locked part, never used here)\n", len(entries), countLocked(entries))
 	fmt.Printf("%d-fold cross-validation on the training part:\n", folds)
 	for _, c := range res.Candidates {
-		fmt.Printf("  %-14s threshold %.3f  %s  objective %.4f\n", c.Mode, c.Threshold, c.CV, c.Objective)
+		fmt.Printf("  %-14s threshold %.3f  %s, as newcomers' %d  objective %.4f\n", c.Mode, c.Threshold, c.CV, c.NewcomerProtected, c.Objective)
 	}
 	fmt.Printf("chosen: %s\n", res.Chosen.Mode)
 	if err := os.WriteFile(out, res.Model.Encode(), 0o644); err != nil {
