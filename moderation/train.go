@@ -309,8 +309,7 @@ func (m *Model) Calibrate(threshold float64) {
 	if m.Mode == RulesOnly {
 		return
 	}
-	threshold = clamp(threshold, 1e-6, 1-1e-6)
-	m.Bias -= float32(math.Log(threshold / (1 - threshold)))
+	m.Bias -= float32(logit(clamp(threshold, 1e-6, 1-1e-6)))
 }
 
 // Rates are the share of each kind of message flagged.
