@@ -72,42 +72,75 @@ func TestLockedCorpus(t *testing.T) {
 	}
 }
 
-// The unseen set (testdata/unseen/) is written by two more writers and
-// never trained on, by any model: requests for a person, a channel, a site
-// or a favour that name no product, and members asking for a help line, a
-// doctor, a meeting's link or company in the same words. It measures the
-// weakness the issue names first. The floors guard the level the shipped
-// model reached on it (81.9 % of requests, 9.2 % of benign messages
-// flagged: the model before dropout flagged 76.1 % and 7.5 %, four benign
-// messages fewer and fourteen requests fewer); the goals are those of the
-// locked part.
-const (
-	unseenMinSolicitationFlagged = 0.80
-	unseenMaxBenignFlagged       = 0.10
-)
+// The unseen sets (testdata/unseen/) are written by four more writers and
+// never trained on, by any model, in two pairs from two briefs.
+//
+// Writers R and S: requests for a person, a channel, a site or a favour
+// that name no product, and members asking for a help line, a doctor, a
+// meeting's link or company in the same words: the weakness the issue
+// names first. The floors guard the level the shipped model reached on it
+// (81.9 % of requests, 9.2 % of benign messages flagged: the model before
+// dropout flagged 76.1 % and 7.5 %, four benign messages fewer and
+// fourteen requests fewer); the goals are those of the locked part.
+//
+// Writers T and U: offers, requests and benign messages in the corpus's
+// proportions and kinds (lures, surpluses, brokers, members' own stories
+// told in a dealer's words, hard negatives), written after every model of
+// this step was chosen. The shipped model reaches the goals there (96.7 %
+// of offers, 98.0 % of requests, 0.4 % of benign messages): its floors are
+// the goals.
+var unseenSets = []struct {
+	name                        string
+	writers                     []string // id prefixes
+	minOffers, minSolicitations float64
+	maxBenign                   float64
+}{
+	{"writers R and S", []string{"vr-", "vs-"}, 0, 0.80, 0.10},
+	{"writers T and U", []string{"vt-", "vu-"}, 0.95, 0.90, 0.015},
+}
 
-// TestUnseenCorpus screens the unseen set with the shipped screener.
+// TestUnseenCorpus screens each unseen set with the shipped screener, as
+// members' and as newcomers' messages.
 func TestUnseenCorpus(t *testing.T) {
-	es, err := LoadCorpusDir(os.DirFS("testdata/unseen"))
+	all, err := LoadCorpusDir(os.DirFS("testdata/unseen"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(es) < 400 {
-		t.Fatalf("the unseen set has %d messages, want at least 400", len(es))
-	}
 	s := NewScreener(nil, 0)
-	flagged := make([]bool, len(es))
-	misses := map[string]int{}
-	for i, e := range es {
-		flagged[i] = s.Screen(e.Text, Context{}).Flag
-		if flagged[i] != e.Dealer() {
-			misses[e.Label+"/"+e.Kind]++
-		}
+	for _, set := range unseenSets {
+		t.Run(set.name, func(t *testing.T) {
+			var es []CorpusEntry
+			for _, e := range all {
+				for _, w := range set.writers {
+					if strings.HasPrefix(e.ID, w) {
+						es = append(es, e)
+					}
+				}
+			}
+			if len(es) < 400 {
+				t.Fatalf("%d messages, want at least 400", len(es))
+			}
+			flagged := make([]bool, len(es))
+			fresh := make([]bool, len(es))
+			misses := map[string]int{}
+			for i, e := range es {
+				flagged[i] = s.Screen(e.Text, Context{}).Flag
+				fresh[i] = s.Screen(e.Text, Context{NewMember: true}).Flag
+				if flagged[i] != e.Dealer() {
+					misses[e.Label+"/"+e.Kind]++
+				}
+			}
+			r := Measure(es, flagged)
+			t.Logf("%s: %s", set.name, r)
+			t.Logf("errors by kind: %v", misses)
+			checkFloors(t, r, set.minOffers, set.minSolicitations, set.maxBenign)
+			rn := Measure(es, fresh)
+			t.Logf("as a newcomer's messages: %s", rn)
+			if rn.ProtectedFlagged > r.ProtectedFlagged {
+				t.Errorf("%d relapse, own-use or harm-reduction messages flagged when a newcomer writes them, %d otherwise", rn.ProtectedFlagged, r.ProtectedFlagged)
+			}
+		})
 	}
-	r := Measure(es, flagged)
-	t.Logf("unseen set: %s", r)
-	t.Logf("errors by kind: %v", misses)
-	checkFloors(t, r, 0, unseenMinSolicitationFlagged, unseenMaxBenignFlagged)
 }
 
 // checkFloors fails when r is below a floor (a floor of 0 is no floor),
