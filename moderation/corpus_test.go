@@ -37,35 +37,43 @@ const (
 )
 
 // TestLockedCorpus screens the locked part with the shipped screener
-// (embedded model) and fails below the targets. The cross-validated
-// figures of the training part are logged for comparison.
+// (embedded model), as members' and as newcomers' messages, and fails
+// below the floors (checkSet).
 func TestLockedCorpus(t *testing.T) {
-	all := loadCorpus(t)
-	s := NewScreener(nil, 0)
 	var locked []CorpusEntry
-	var flagged, fresh []bool
-	misses := map[string]int{}
-	for _, e := range all {
-		if !e.Locked() {
-			continue
+	for _, e := range loadCorpus(t) {
+		if e.Locked() {
+			locked = append(locked, e)
 		}
-		v := s.Screen(e.Text, Context{})
-		locked = append(locked, e)
-		flagged = append(flagged, v.Flag)
-		fresh = append(fresh, s.Screen(e.Text, Context{NewMember: true}).Flag)
-		if v.Flag != e.Dealer() {
+	}
+	s := NewScreener(nil, 0)
+	checkSet(t, s, "model "+s.Model().modeName()+", locked part", locked,
+		minOfferFlagged, minSolicitationFlagged, maxBenignFlagged)
+}
+
+// checkSet screens es with s as members' messages and fails below the
+// floors (checkFloors), then as a newcomer's first ones (the new-member
+// share) and fails if that flags more of the members' own stories: a
+// newcomer telling their own use must be as safe as anyone. It logs the
+// errors by kind only, not the messages, so that nobody tunes the filter
+// on a held-out set by accident.
+func checkSet(t *testing.T, s *Screener, name string, es []CorpusEntry, minOffers, minSolicitations, maxBenign float64) {
+	t.Helper()
+	flagged := make([]bool, len(es))
+	fresh := make([]bool, len(es))
+	misses := map[string]int{}
+	for i, e := range es {
+		flagged[i] = s.Screen(e.Text, Context{}).Flag
+		fresh[i] = s.Screen(e.Text, Context{NewMember: true}).Flag
+		if flagged[i] != e.Dealer() {
 			misses[e.Label+"/"+e.Kind]++
 		}
 	}
-	r := Measure(locked, flagged)
-	t.Logf("model %s, locked part: %s", s.Model().modeName(), r)
-	// Counts by kind only: the locked messages are not shown, so that
-	// nobody tunes the filter on them by accident.
+	r := Measure(es, flagged)
+	t.Logf("%s: %s", name, r)
 	t.Logf("errors by kind: %v", misses)
-	checkFloors(t, r, minOfferFlagged, minSolicitationFlagged, maxBenignFlagged)
-	// The same messages as a newcomer's first ones (the new-member share):
-	// a newcomer telling their own use must be as safe as anyone.
-	rn := Measure(locked, fresh)
+	checkFloors(t, r, minOffers, minSolicitations, maxBenign)
+	rn := Measure(es, fresh)
 	t.Logf("as a newcomer's messages: %s", rn)
 	if rn.ProtectedFlagged > r.ProtectedFlagged {
 		t.Errorf("%d relapse, own-use or harm-reduction messages flagged when a newcomer writes them, %d otherwise", rn.ProtectedFlagged, r.ProtectedFlagged)
@@ -120,25 +128,7 @@ func TestUnseenCorpus(t *testing.T) {
 			if len(es) < 400 {
 				t.Fatalf("%d messages, want at least 400", len(es))
 			}
-			flagged := make([]bool, len(es))
-			fresh := make([]bool, len(es))
-			misses := map[string]int{}
-			for i, e := range es {
-				flagged[i] = s.Screen(e.Text, Context{}).Flag
-				fresh[i] = s.Screen(e.Text, Context{NewMember: true}).Flag
-				if flagged[i] != e.Dealer() {
-					misses[e.Label+"/"+e.Kind]++
-				}
-			}
-			r := Measure(es, flagged)
-			t.Logf("%s: %s", set.name, r)
-			t.Logf("errors by kind: %v", misses)
-			checkFloors(t, r, set.minOffers, set.minSolicitations, set.maxBenign)
-			rn := Measure(es, fresh)
-			t.Logf("as a newcomer's messages: %s", rn)
-			if rn.ProtectedFlagged > r.ProtectedFlagged {
-				t.Errorf("%d relapse, own-use or harm-reduction messages flagged when a newcomer writes them, %d otherwise", rn.ProtectedFlagged, r.ProtectedFlagged)
-			}
+			checkSet(t, s, set.name, es, set.minOffers, set.minSolicitations, set.maxBenign)
 		})
 	}
 }
