@@ -26,10 +26,11 @@ func loadCorpus(tb testing.TB) []CorpusEntry {
 // telling a relapse is worse, and a relapse, own-use, harm-reduction or
 // health message must never be flagged. The goals are 95 % of offers and
 // 90 % of requests; the model trained with dropout and an ensemble of five
-// (train.go) reached 88.2 % and 90.0 % of a locked part that holds the
-// hardest lures and members telling their own use in a dealer's words
-// (README, "How a message is scored"). The requests' floor is the goal;
-// the offers' one guards that level until a better model reaches it.
+// (train.go) on the corpus with writers V, W and X reaches 88.8 % and
+// 91.7 % of a locked part that holds the hardest lures and members telling
+// their own use in a dealer's words (README, "How a message is scored").
+// The requests' floor is the goal; the offers' one guards that level until
+// a better model reaches it.
 const (
 	minOfferFlagged        = 0.88
 	minSolicitationFlagged = 0.90
@@ -80,31 +81,38 @@ func checkSet(t *testing.T, s *Screener, name string, es []CorpusEntry, minOffer
 	}
 }
 
-// The unseen sets (testdata/unseen/) are written by four more writers and
-// never trained on, by any model, in two pairs from two briefs.
+// The unseen sets (testdata/unseen/) are written by six more writers and
+// never trained on, by any model, in three pairs from two briefs.
 //
 // Writers R and S: requests for a person, a channel, a site or a favour
 // that name no product, and members asking for a help line, a doctor, a
 // meeting's link or company in the same words: the weakness the issue
 // names first. The floors guard the level the shipped model reached on it
-// (81.9 % of requests, 9.2 % of benign messages flagged: the model before
-// dropout flagged 76.1 % and 7.5 %, four benign messages fewer and
-// fourteen requests fewer); the goals are those of the locked part.
+// (83.2 % of requests, 6.7 % of benign messages flagged; the model before
+// writers V, W and X flagged 81.9 % and 9.2 %, the one before dropout
+// 76.1 % and 7.5 %); the goals are those of the locked part.
 //
 // Writers T and U: offers, requests and benign messages in the corpus's
 // proportions and kinds (lures, surpluses, brokers, members' own stories
-// told in a dealer's words, hard negatives), written after every model of
-// this step was chosen. The shipped model reaches the goals there (96.7 %
-// of offers, 98.0 % of requests, 0.4 % of benign messages): its floors are
-// the goals.
+// told in a dealer's words, hard negatives), written after the dropout
+// model was chosen. The shipped model reaches the goals there (96.0 % of
+// offers, 97.0 % of requests, 0.4 % of benign messages): its floors are the
+// goals.
+//
+// Writers Y and Z: the same brief as T and U, written in parallel with
+// writers V, W and X and measured once, after the model trained on those
+// was fixed (95.3 % of offers, 95.8 % of requests, 0.4 % of benign
+// messages; the model before them flagged 91.3 %, 92.6 % and 0.4 %): its
+// floors are the goals.
 var unseenSets = []struct {
 	name                        string
 	writers                     []string // id prefixes
 	minOffers, minSolicitations float64
 	maxBenign                   float64
 }{
-	{"writers R and S", []string{"vr-", "vs-"}, 0, 0.80, 0.10},
+	{"writers R and S", []string{"vr-", "vs-"}, 0, 0.82, 0.07},
 	{"writers T and U", []string{"vt-", "vu-"}, 0.95, 0.90, 0.015},
+	{"writers Y and Z", []string{"vy-", "vz-"}, 0.95, 0.90, 0.015},
 }
 
 // TestUnseenCorpus screens each unseen set with the shipped screener, as
