@@ -81,8 +81,8 @@ func checkSet(t *testing.T, s *Screener, name string, es []CorpusEntry, minOffer
 	}
 }
 
-// The unseen sets (testdata/unseen/) are written by six more writers and
-// never trained on, by any model, in three pairs from two briefs.
+// The unseen sets (testdata/unseen/) are written by eight more writers and
+// never trained on, by any model, in four pairs from two briefs.
 //
 // Writers R and S: requests for a person, a channel, a site or a favour
 // that name no product, and members asking for a help line, a doctor, a
@@ -104,6 +104,12 @@ func checkSet(t *testing.T, s *Screener, name string, es []CorpusEntry, minOffer
 // was fixed (95.3 % of offers, 95.8 % of requests, 0.4 % of benign
 // messages; the model before them flagged 91.3 %, 92.6 % and 0.4 %): its
 // floors are the goals.
+//
+// Writers WD and WE: the same brief again, written with three writers of
+// training messages (testdata/next/) and measured once for the shipped
+// model and once for a model retrained on those (not shipped: README).
+// The shipped model flags 94.7 % of offers, 92.9 % of requests and no
+// benign message: the offers' floor guards that level, under the goal.
 var unseenSets = []struct {
 	name                        string
 	writers                     []string // id prefixes
@@ -113,6 +119,7 @@ var unseenSets = []struct {
 	{"writers R and S", []string{"vr-", "vs-"}, 0, 0.82, 0.07},
 	{"writers T and U", []string{"vt-", "vu-"}, 0.95, 0.90, 0.015},
 	{"writers Y and Z", []string{"vy-", "vz-"}, 0.95, 0.90, 0.015},
+	{"writers WD and WE", []string{"wd-", "we-"}, 0.94, 0.90, 0.015},
 }
 
 // TestUnseenCorpus screens each unseen set with the shipped screener, as
