@@ -81,8 +81,8 @@ func checkSet(t *testing.T, s *Screener, name string, es []CorpusEntry, minOffer
 	}
 }
 
-// The unseen sets (testdata/unseen/) are written by eight more writers and
-// never trained on, by any model, in four pairs from two briefs.
+// The unseen sets (testdata/unseen/) are written by eleven more writers and
+// never trained on, by any model, in five sets from two briefs.
 //
 // Writers R and S: requests for a person, a channel, a site or a favour
 // that name no product, and members asking for a help line, a doctor, a
@@ -110,6 +110,13 @@ func checkSet(t *testing.T, s *Screener, name string, es []CorpusEntry, minOffer
 // model and once for a model retrained on those (not shipped: README).
 // The shipped model flags 94.7 % of offers, 92.9 % of requests and no
 // benign message: the offers' floor guards that level, under the goal.
+//
+// Writers WF, WG and WH: the same brief again, written after the shipped
+// model was fixed and measured once for it and once for the model
+// retrained on testdata/next/ (not shipped: README). The shipped model
+// flags 94.7 % of offers, 93.1 % of requests and 0.8 % of benign messages
+// (as newcomers' 95.1 %, 93.8 %, 1.1 %), no member's own story: the
+// offers' floor guards that level, under the goal.
 var unseenSets = []struct {
 	name                        string
 	writers                     []string // id prefixes
@@ -120,6 +127,7 @@ var unseenSets = []struct {
 	{"writers T and U", []string{"vt-", "vu-"}, 0.95, 0.90, 0.015},
 	{"writers Y and Z", []string{"vy-", "vz-"}, 0.95, 0.90, 0.015},
 	{"writers WD and WE", []string{"wd-", "we-"}, 0.94, 0.90, 0.015},
+	{"writers WF, WG and WH", []string{"wf-", "wg-", "wh-"}, 0.94, 0.90, 0.015},
 }
 
 // TestUnseenCorpus screens each unseen set with the shipped screener, as
