@@ -81,8 +81,8 @@ func checkSet(t *testing.T, s *Screener, name string, es []CorpusEntry, minOffer
 	}
 }
 
-// The unseen sets (testdata/unseen/) are written by thirteen more writers
-// and never trained on, by any model, in six sets from two briefs.
+// The unseen sets (testdata/unseen/) are written by fifteen more writers
+// and never trained on, by any model, in seven sets from two briefs.
 //
 // Writers R and S: requests for a person, a channel, a site or a favour
 // that name no product, and members asking for a help line, a doctor, a
@@ -126,6 +126,12 @@ func checkSet(t *testing.T, s *Screener, name string, es []CorpusEntry, minOffer
 // (past orders told with the app's name, a quantity and a product; score
 // 0.92). It is not mended on the set where it was found: the set allows
 // that one, and no other.
+//
+// Writers YA and YB: the same brief again, written while a change of the
+// rules was tried (it failed in cross-validation first: README). The
+// shipped model reaches the goals there (96.0 % of offers, 94.8 % of
+// requests, 0.8 % of benign messages, no own story): its floors are the
+// goals.
 var unseenSets = []struct {
 	name                        string
 	writers                     []string // id prefixes
@@ -139,6 +145,7 @@ var unseenSets = []struct {
 	{"writers WD and WE", []string{"wd-", "we-"}, 0.94, 0.90, 0.015, 0},
 	{"writers WF, WG and WH", []string{"wf-", "wg-", "wh-"}, 0.94, 0.90, 0.015, 0},
 	{"writers XD and XE", []string{"xd-", "xe-"}, 0.94, 0.90, 0.015, 1},
+	{"writers YA and YB", []string{"ya-", "yb-"}, 0.95, 0.90, 0.015, 0},
 }
 
 // TestUnseenCorpus screens each unseen set with the shipped screener, as
