@@ -132,6 +132,12 @@ func checkSet(t *testing.T, s *Screener, name string, es []CorpusEntry, minOffer
 // shipped model reaches the goals there (96.0 % of offers, 94.8 % of
 // requests, 0.8 % of benign messages, no own story): its floors are the
 // goals.
+//
+// Writers ZA and ZB: the same brief again, written while another change
+// (n-grams scaled by their log-count ratio) was judged on YA and YB and
+// failed there (README). The shipped model flags 91.3 % of offers, 96.0 %
+// of requests, 0.4 % of benign messages and no own story: the offers goal
+// is missed, and the floor is the level reached.
 var unseenSets = []struct {
 	name                        string
 	writers                     []string // id prefixes
@@ -146,6 +152,7 @@ var unseenSets = []struct {
 	{"writers WF, WG and WH", []string{"wf-", "wg-", "wh-"}, 0.94, 0.90, 0.015, 0},
 	{"writers XD and XE", []string{"xd-", "xe-"}, 0.94, 0.90, 0.015, 1},
 	{"writers YA and YB", []string{"ya-", "yb-"}, 0.95, 0.90, 0.015, 0},
+	{"writers ZA and ZB", []string{"za-", "zb-"}, 0.91, 0.90, 0.015, 0},
 }
 
 // TestUnseenCorpus screens each unseen set with the shipped screener, as
